@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pvblkback: the rings of a connection. Reading the frontend's keys and
+ * negotiating, mapping each shared ring, binding its lateeoi event
+ * channel, and the per-ring worker that fetches requests (each slot
+ * copied once into private memory), answers finished ones and keeps the
+ * grant cache and page pool trimmed. Teardown waits for every bio, then
+ * unmaps every grant.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blkdev.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <xen/events.h>
+#include <xen/grant_table.h>
+#include <xen/xenbus.h>
+
+#include "common.h"
+#include "trace.h"
+
+/* ---- xenstore ---------------------------------------------------------- */
+
+/* The frontend's key @dir/@key, or NULL when absent; ERR_PTR on error. */
+static char *pvblkback_read_opt(const char *dir, const char *key)
+{
+	char *s = xenbus_read(XBT_NIL, dir, key, NULL);
+
+	if (IS_ERR(s) && PTR_ERR(s) == -ENOENT)
+		return NULL;
+	return s;
+}
+
+/* A mandatory decimal key of the frontend, in [0, U32_MAX]. */
+static int pvblkback_read_u32(struct pvblkback_device *dev, const char *dir,
+			      const char *key, u32 *out)
+{
+	enum pvblk_neg_err nerr;
+	char *s;
+
+	s = xenbus_read(XBT_NIL, dir, key, NULL);
+	if (IS_ERR(s)) {
+		xenbus_dev_fatal(dev->xdev, PTR_ERR(s), "reading %s/%s", dir,
+				 key);
+		return PTR_ERR(s);
+	}
+	nerr = pvblk_parse_u32(s, 0, U32_MAX, out);
+	kfree(s);
+	if (nerr) {
+		xenbus_dev_fatal(dev->xdev, -EINVAL, "%s/%s: %s", dir, key,
+				 pvblk_neg_reason(nerr));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Read and negotiate the frontend's connection keys into dev->conn. */
+static int pvblkback_negotiate(struct pvblkback_device *dev)
+{
+	const char *fe = dev->xdev->otherend;
+	static const char * const keys[] = {
+		"feature-persistent", "ring-page-order",
+		"multi-queue-num-queues", "protocol",
+	};
+	char *val[ARRAY_SIZE(keys)] = { NULL };
+	struct pvblk_front_offer offer;
+	enum pvblk_neg_err nerr;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		val[i] = pvblkback_read_opt(fe, keys[i]);
+		if (IS_ERR(val[i])) {
+			err = PTR_ERR(val[i]);
+			val[i] = NULL;
+			xenbus_dev_fatal(dev->xdev, err, "reading %s/%s", fe,
+					 keys[i]);
+			goto out;
+		}
+	}
+	nerr = pvblk_parse_front_offer(&offer, val[0], val[1], val[2], val[3]);
+	if (!nerr)
+		nerr = pvblk_negotiate_back(&dev->cfg, &offer, &dev->conn);
+	if (nerr) {
+		err = -EINVAL;
+		xenbus_dev_fatal(dev->xdev, err, "frontend %s: %s", fe,
+				 pvblk_neg_reason(nerr));
+	}
+out:
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		kfree(val[i]);
+	return err;
+}
+
+/* ---- ring setup -------------------------------------------------------- */
+
+static irqreturn_t pvblkback_irq(int irq, void *arg)
+{
+	struct pvblkback_ring *ring = arg;
+
+	set_bit(PVBLKBACK_RING_KICK, &ring->flags);
+	wake_up(&ring->wq);
+	return IRQ_HANDLED;
+}
+
+/* Map ring @ring->index (keys under @dir) and bind its event channel. */
+static int pvblkback_ring_map(struct pvblkback_ring *ring, const char *dir)
+{
+	struct pvblkback_device *dev = ring->dev;
+	unsigned int nr_pages = 1U << dev->conn.ring_order;
+	grant_ref_t refs[1U << PVBLK_MAX_RING_ORDER];
+	char key[16];
+	unsigned int i;
+	u32 evtchn, ref;
+	int err;
+
+	err = pvblkback_read_u32(dev, dir, "event-channel", &evtchn);
+	if (err)
+		return err;
+	for (i = 0; i < nr_pages; i++) {
+		if (dev->conn.ring_order)
+			snprintf(key, sizeof(key), "ring-ref%u", i);
+		else
+			snprintf(key, sizeof(key), "ring-ref");
+		err = pvblkback_read_u32(dev, dir, key, &ref);
+		if (err)
+			return err;
+		refs[i] = ref;
+	}
+	err = xenbus_map_ring_valloc(dev->xdev, refs, nr_pages, &ring->sring);
+	if (err) {
+		ring->sring = NULL;
+		return err;
+	}
+	ring->hdr = ring->sring;
+	/* attach where the frontend's responses stand (0 on a fresh ring) */
+	ring->rsp_prod_pvt = READ_ONCE(ring->hdr->rsp_prod);
+	ring->req_cons = ring->rsp_prod_pvt;
+
+	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(dev->xdev, evtchn,
+							    pvblkback_irq, 0,
+							    "pvblkback", ring);
+	if (err < 0) {
+		xenbus_dev_fatal(dev->xdev, err, "binding event channel %u",
+				 evtchn);
+		return err;
+	}
+	ring->irq = err;
+	return 0;
+}
+
+static int pvblkback_ring_alloc(struct pvblkback_ring *ring)
+{
+	struct pvblkback_device *dev = ring->dev;
+	unsigned int i, gnts_per_req, grants, secs;
+	int err;
+
+	ring->nr_slots = pvblk_ring_slots(dev->conn.abi, dev->conn.ring_order);
+	ring->max_segs = max_t(u32, PVBLK_MAX_SEGS_DIRECT,
+			       dev->conn.max_indirect_segs);
+	gnts_per_req = ring->max_segs + PVBLK_MAX_INDIRECT_PAGES;
+	ring->reqs = kvcalloc(ring->nr_slots, sizeof(*ring->reqs), GFP_KERNEL);
+	ring->segs = kvcalloc(ring->nr_slots * ring->max_segs,
+			      sizeof(*ring->segs), GFP_KERNEL);
+	ring->gnts = kvcalloc(ring->nr_slots * gnts_per_req,
+			      sizeof(*ring->gnts), GFP_KERNEL);
+	if (!ring->reqs || !ring->segs || !ring->gnts)
+		return -ENOMEM;
+	for (i = 0; i < ring->nr_slots; i++) {
+		struct pvblkback_req *preq = &ring->reqs[i];
+
+		preq->ring = ring;
+		preq->seg = &ring->segs[i * ring->max_segs];
+		preq->gnt = &ring->gnts[i * gnts_per_req];
+		list_add_tail(&preq->node, &ring->free);
+	}
+
+	grants = ring->persistent ?
+		 READ_ONCE(pvblkback_params.max_persistent_grants) : 0;
+	secs = READ_ONCE(pvblkback_params.persistent_grant_unused_seconds);
+	err = pvblk_gc_init(&ring->cache, grants, (u64)secs * HZ,
+			    get_random_u32());
+	if (err)
+		return err;
+	ring->max_pool = READ_ONCE(pvblkback_params.max_buffer_pages);
+	return pvblkback_held_init(ring);
+}
+
+/* What this ring serves; refreshed by the worker (size changes). */
+static void pvblkback_ring_limits(struct pvblkback_ring *ring)
+{
+	struct pvblkback_device *dev = ring->dev;
+	struct block_device *bdev = dev->bdev.bdev;
+	bool wc = bdev_write_cache(bdev) && !dev->flush_off;
+
+	ring->lim.nr_sectors = bdev_nr_sectors(bdev);
+	ring->lim.logical_block_size = bdev_logical_block_size(bdev);
+	ring->lim.max_indirect_segs = dev->conn.max_indirect_segs;
+	ring->lim.read_only = dev->readonly;
+	ring->lim.flush = pvblkback_offers_flush(dev, wc);
+	ring->lim.barrier = pvblkback_offers_barrier(dev, wc);
+	ring->lim.discard = bdev_max_discard_sectors(bdev) > 0 &&
+			    !dev->discard_off;
+	ring->lim.secure_discard = bdev_max_secure_erase_sectors(bdev) > 0;
+}
+
+/* ---- the worker -------------------------------------------------------- */
+
+/* Push the private response index; notify the frontend when it asked. */
+static void pvblkback_push_responses(struct pvblkback_ring *ring)
+{
+	u32 old = READ_ONCE(ring->hdr->rsp_prod);
+	u32 new = ring->rsp_prod_pvt;
+
+	if (old == new)
+		return;
+	virt_wmb();	/* responses before the index */
+	WRITE_ONCE(ring->hdr->rsp_prod, new);
+	virt_mb();	/* index before reading rsp_event */
+	if ((u32)(new - READ_ONCE(ring->hdr->rsp_event)) < (u32)(new - old))
+		notify_remote_via_irq(ring->irq);
+}
+
+/*
+ * Write and push the responses of the requests on @list, whose grants
+ * are released, and free them. Returns true if the device refused a
+ * flush or barrier among them.
+ */
+static bool pvblkback_respond(struct pvblkback_ring *ring,
+			      struct list_head *list)
+{
+	struct pvblkback_req *preq, *tmp;
+	bool notsupp = false;
+
+	list_for_each_entry_safe(preq, tmp, list, node) {
+		u8 op = preq->req.operation;
+
+		if (preq->status == PVBLK_RSP_EOPNOTSUPP &&
+		    (op == PVBLK_OP_FLUSH_DISKCACHE ||
+		     op == PVBLK_OP_WRITE_BARRIER))
+			notsupp = true;
+		if (preq->status != PVBLK_RSP_OKAY)
+			atomic64_inc(&ring->dev->stats.err_req);
+		trace_pvblkback_req_done(ring, preq);
+		pvblk_put_rsp(pvblk_ring_entry(ring->sring, ring->abi,
+					       ring->nr_slots,
+					       ring->rsp_prod_pvt),
+			      ring->abi, preq->req.id, preq->rsp_op,
+			      preq->status);
+		ring->rsp_prod_pvt++;
+		ring->inflight--;
+		list_move_tail(&preq->node, &ring->free);
+	}
+	pvblkback_push_responses(ring);
+	return notsupp;
+}
+
+/*
+ * Answer every finished request: release their grants (unmapping the
+ * per-request ones in batches), then write the responses and push them.
+ */
+static void pvblkback_reap(struct pvblkback_ring *ring)
+{
+	struct pvblkback_device *dev = ring->dev;
+	unsigned long flags;
+	bool notsupp;
+	LIST_HEAD(done);
+
+	spin_lock_irqsave(&ring->done_lock, flags);
+	list_splice_init(&ring->done, &done);
+	spin_unlock_irqrestore(&ring->done_lock, flags);
+	if (list_empty(&done))
+		return;
+
+	/* requests whose pages are still in use move to ring->held */
+	pvblkback_release_done(ring, &done);
+	notsupp = pvblkback_respond(ring, &done);
+
+	if (notsupp && ring->lim.flush) {
+		/* the device refused a flush: stop offering flush and barrier */
+		ring->lim.flush = false;
+		ring->lim.barrier = false;
+		if (!test_and_set_bit(PVBLKBACK_DEV_NO_FLUSH, &dev->flags))
+			schedule_work(&dev->update_work);
+	}
+	pvblkback_barrier_resume(ring);
+}
+
+/* The frontend broke the ring protocol: stop serving this ring. */
+static void pvblkback_ring_break(struct pvblkback_ring *ring, u32 prod)
+{
+	ring->broken = true;
+	dev_err_ratelimited(&ring->dev->xdev->dev,
+			    "ring %u of domain %u stopped: producer index %u is beyond the ring (consumer %u, %u slots)\n",
+			    ring->index, ring->dev->frontend_id, prod,
+			    ring->req_cons, ring->nr_slots);
+}
+
+/* Fetch and dispatch new requests; true when any was found. */
+static bool pvblkback_fetch(struct pvblkback_ring *ring)
+{
+	struct pvblkback_req *preq;
+	bool found = false;
+	int pending;
+	u32 prod;
+
+again:
+	if (ring->barrier || ring->broken)
+		return found;
+	prod = READ_ONCE(ring->hdr->req_prod);
+	virt_rmb();	/* the index before the requests it covers */
+	pending = pvblk_ring_pending(prod, ring->req_cons, ring->rsp_prod_pvt,
+				     ring->nr_slots);
+	if (pending < 0) {
+		pvblkback_ring_break(ring, prod);
+		return found;
+	}
+	while (pending--) {
+		preq = list_first_entry_or_null(&ring->free,
+						struct pvblkback_req, node);
+		if (!preq) {
+			atomic64_inc(&ring->dev->stats.oo_req);
+			return found;
+		}
+		list_del(&preq->node);
+		pvblk_fetch_req(&preq->req,
+				pvblk_ring_entry(ring->sring, ring->abi,
+						 ring->nr_slots, ring->req_cons),
+				ring->abi);
+		ring->req_cons++;
+		found = true;
+		pvblkback_dispatch(ring, preq);
+		if (ring->barrier)
+			return found;
+	}
+	/* ask for an event at the next request, then look once more */
+	WRITE_ONCE(ring->hdr->req_event, ring->req_cons + 1);
+	virt_mb();	/* req_event before the final look at req_prod */
+	if (READ_ONCE(ring->hdr->req_prod) != ring->req_cons)
+		goto again;
+	return found;
+}
+
+static void pvblkback_log_stats(struct pvblkback_ring *ring)
+{
+	struct pvblkback_stats *st = &ring->dev->stats;
+
+	dev_info(&ring->dev->xdev->dev,
+		 "oo %lld rd %lld wr %lld f %lld ds %lld rd_sect %lld wr_sect %lld pgnt hit %lld miss %lld mapped %lld\n",
+		 atomic64_read(&st->oo_req), atomic64_read(&st->rd_req),
+		 atomic64_read(&st->wr_req), atomic64_read(&st->f_req),
+		 atomic64_read(&st->ds_req), atomic64_read(&st->rd_sect),
+		 atomic64_read(&st->wr_sect), atomic64_read(&st->pgnt_hits),
+		 atomic64_read(&st->pgnt_misses),
+		 atomic64_read(&st->pgnt_mapped));
+}
+
+/* Every PVBLKBACK_HOUSEKEEPING: ageing, pool trim, size, stats log. */
+static void pvblkback_housekeeping(struct pvblkback_ring *ring)
+{
+	struct pvblkback_device *dev = ring->dev;
+	u64 size;
+
+	if (time_before(jiffies, ring->next_housekeeping) &&
+	    !ring->cache.room_wanted)
+		return;
+	ring->next_housekeeping = jiffies + PVBLKBACK_HOUSEKEEPING;
+	pvblkback_held_retry(ring);
+	if (pvblk_gc_want_shrink(&ring->cache, get_jiffies_64()))
+		pvblkback_purge(ring, false);
+	pvblkback_pool_shrink(ring, ring->max_pool);
+
+	size = bdev_nr_sectors(dev->bdev.bdev);
+	ring->lim.nr_sectors = size;
+	if (ring->index == 0 && size != atomic64_read(&dev->sectors) &&
+	    !test_and_set_bit(PVBLKBACK_DEV_RESIZED, &dev->flags))
+		schedule_work(&dev->update_work);
+
+	if (ring->index == 0 && READ_ONCE(pvblkback_params.log_stats) &&
+	    time_after_eq(jiffies, ring->next_log)) {
+		ring->next_log = jiffies + 10 * HZ;
+		pvblkback_log_stats(ring);
+	}
+}
+
+static bool pvblkback_has_work(struct pvblkback_ring *ring)
+{
+	return test_bit(PVBLKBACK_RING_KICK, &ring->flags) ||
+	       !list_empty_careful(&ring->done) || kthread_should_stop();
+}
+
+static int pvblkback_worker(void *arg)
+{
+	struct pvblkback_ring *ring = arg;
+	bool kicked;
+
+	while (!kthread_should_stop()) {
+		wait_event_interruptible_timeout(ring->wq,
+						 pvblkback_has_work(ring),
+						 PVBLKBACK_HOUSEKEEPING);
+		if (kthread_should_stop())
+			break;
+		kicked = test_and_clear_bit(PVBLKBACK_RING_KICK, &ring->flags);
+		pvblkback_reap(ring);
+		if (pvblkback_fetch(ring))
+			ring->fetched_since_eoi = true;
+		pvblkback_reap(ring);
+		/*
+		 * One late EOI per event. It is flagged spurious only when no
+		 * request at all was fetched since the previous EOI, whatever
+		 * woke the worker: requests are often fetched on a completion
+		 * wake-up before their event is seen, and calling that event
+		 * spurious would make Xen delay the next one (the throttling
+		 * meant for a storming frontend). A broken ring gets no EOI:
+		 * its event channel stays masked.
+		 */
+		if (kicked && !ring->broken) {
+			xen_irq_lateeoi(ring->irq, ring->fetched_since_eoi ?
+					0 : XEN_EOI_FLAG_SPURIOUS);
+			ring->fetched_since_eoi = false;
+		}
+		pvblkback_housekeeping(ring);
+		cond_resched();
+	}
+	return 0;
+}
+
+/* ---- connect / disconnect ---------------------------------------------- */
+
+/*
+ * Stop and free one ring: the worker first, then wait for every bio still
+ * in flight (answering it), for held pages until @deadline, then unmap
+ * everything.
+ */
+static void pvblkback_ring_free(struct pvblkback_ring *ring,
+				unsigned long deadline)
+{
+	LIST_HEAD(answer);
+
+	if (ring->task) {
+		kthread_stop(ring->task);
+		ring->task = NULL;
+	}
+	if (ring->barrier) {
+		/* parked, never started: answer it without I/O */
+		ring->inflight++;
+		pvblkback_finish(ring->barrier, PVBLK_RSP_ERROR);
+		ring->barrier = NULL;
+	}
+	while (ring->inflight > ring->nr_held) {
+		wait_event(ring->wq, !list_empty_careful(&ring->done));
+		pvblkback_reap(ring);
+	}
+	/*
+	 * Every bio is done; wait (bounded) for pages the stack still holds,
+	 * then answer the held requests while the ring is still mapped.
+	 */
+	pvblkback_held_teardown(ring, deadline, &answer);
+	if (!list_empty(&answer))
+		pvblkback_respond(ring, &answer);
+	pvblk_gc_destroy(&ring->cache);
+	if (ring->irq > 0)
+		unbind_from_irqhandler(ring->irq, ring);
+	ring->irq = 0;
+	if (ring->sring)
+		xenbus_unmap_ring_vfree(ring->dev->xdev, ring->sring);
+	ring->sring = NULL;
+	pvblkback_pool_shrink(ring, 0);
+	kvfree(ring->held_unmap);
+	kvfree(ring->gnts);
+	kvfree(ring->segs);
+	kvfree(ring->reqs);
+}
+
+void pvblkback_rings_disconnect(struct pvblkback_device *dev)
+{
+	struct pvblkback_ring *rings = dev->rings;
+	unsigned int i, n = dev->nr_rings;
+	unsigned long deadline;
+
+	if (!rings)
+		return;
+	dev->rings = NULL;
+	dev->nr_rings = 0;
+	/* one bounded wait for held pages, whatever the number of rings */
+	deadline = jiffies + PVBLKBACK_HELD_WAIT_SECS * HZ;
+	for (i = 0; i < n; i++)
+		pvblkback_ring_free(&rings[i], deadline);
+	kfree(rings);
+}
+
+static int pvblkback_ring_start(struct pvblkback_ring *ring)
+{
+	struct pvblkback_device *dev = ring->dev;
+	char *dir;
+	int err;
+
+	if (dev->conn.nr_queues > 1)
+		dir = kasprintf(GFP_KERNEL, "%s/queue-%u", dev->xdev->otherend,
+				ring->index);
+	else
+		dir = kstrdup(dev->xdev->otherend, GFP_KERNEL);
+	if (!dir)
+		return -ENOMEM;
+	err = pvblkback_ring_map(ring, dir);
+	kfree(dir);
+	if (err)
+		return err;
+	err = pvblkback_ring_alloc(ring);
+	if (err) {
+		xenbus_dev_fatal(dev->xdev, err, "allocating ring %u",
+				 ring->index);
+		return err;
+	}
+	pvblkback_ring_limits(ring);
+	ring->task = kthread_run(pvblkback_worker, ring, "pvblkb.%u.%u.%u",
+				 dev->frontend_id, dev->handle, ring->index);
+	if (IS_ERR(ring->task)) {
+		err = PTR_ERR(ring->task);
+		ring->task = NULL;
+		xenbus_dev_fatal(dev->xdev, err, "starting ring %u worker",
+				 ring->index);
+		return err;
+	}
+	return 0;
+}
+
+/* Negotiate and start every ring; all or nothing. dev->lock held. */
+int pvblkback_rings_connect(struct pvblkback_device *dev)
+{
+	struct pvblkback_ring *rings;
+	unsigned int i;
+	int err;
+
+	err = pvblkback_negotiate(dev);
+	if (err)
+		return err;
+	rings = kcalloc(dev->conn.nr_queues, sizeof(*rings), GFP_KERNEL);
+	if (!rings)
+		return -ENOMEM;
+	for (i = 0; i < dev->conn.nr_queues; i++) {
+		struct pvblkback_ring *ring = &rings[i];
+
+		ring->dev = dev;
+		ring->index = i;
+		ring->abi = dev->conn.abi;
+		ring->persistent = dev->conn.persistent;
+		init_waitqueue_head(&ring->wq);
+		spin_lock_init(&ring->done_lock);
+		INIT_LIST_HEAD(&ring->done);
+		INIT_LIST_HEAD(&ring->free);
+		INIT_LIST_HEAD(&ring->held);
+		gnttab_page_cache_init(&ring->pool);
+	}
+	dev->rings = rings;
+	dev->nr_rings = dev->conn.nr_queues;
+	for (i = 0; i < dev->nr_rings; i++) {
+		err = pvblkback_ring_start(&rings[i]);
+		if (err) {
+			pvblkback_rings_disconnect(dev);
+			return err;
+		}
+	}
+	dev_info(&dev->xdev->dev,
+		 "domain %u connected: %u ring(s) of %u page(s), %s grants, %s ABI, %u indirect segments\n",
+		 dev->frontend_id, dev->nr_rings, 1U << dev->conn.ring_order,
+		 dev->conn.persistent ? "persistent" : "non-persistent",
+		 dev->conn.abi == PVBLK_ABI_X86_32 ? "x86_32" : "x86_64",
+		 dev->conn.max_indirect_segs);
+	return 0;
+}

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pvblkfront: the block device - major 202 ("xvd"), one gendisk per vbd
+ * named and numbered from its virtual-device (core/front_vdev.c), queue
+ * limits from the negotiated features.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blkdev.h>
+#include <linux/hdreg.h>
+#include <linux/module.h>
+
+#include "common.h"
+#include "queue.h"
+
+static int pvblkfront_getgeo(struct block_device *bdev,
+			     struct hd_geometry *hg)
+{
+	sector_t n = get_capacity(bdev->bd_disk);
+
+	/* A made-up CHS geometry, as partitioning tools want one. */
+	hg->heads = 0xff;
+	hg->sectors = 0x3f;
+	hg->cylinders = min_t(sector_t, n / (0xff * 0x3f), 0xffff);
+	return 0;
+}
+
+/*
+ * No open/release: nothing here dereferences disk->private_data, so a
+ * disk still open after its device was removed is harmless.
+ */
+static const struct block_device_operations pvblkfront_fops = {
+	.owner = THIS_MODULE,
+	.getgeo = pvblkfront_getgeo,
+};
+
+int pvblkfront_major_register(void)
+{
+	int err = register_blkdev(PVBLK_XVD_MAJOR, "xvd");
+
+	if (err)
+		pr_err("cannot register major %d (is xen-blkfront loaded?): %d\n",
+		       PVBLK_XVD_MAJOR, err);
+	return err;
+}
+
+void pvblkfront_major_unregister(void)
+{
+	unregister_blkdev(PVBLK_XVD_MAJOR, "xvd");
+}
+
+static void fill_limits(struct pvblkfront_device *dev, struct pvblk_qlimits *l)
+{
+	struct pvblk_front_caps caps = pvblk_front_cache_caps(READ_ONCE(dev->cache));
+
+	memset(l, 0, sizeof(*l));
+	l->logical_block_size = dev->sector_size;
+	l->physical_block_size = dev->physical_sector_size;
+	l->max_segments = dev->max_segs;
+	l->max_hw_sectors = dev->max_segs * PVBLK_SECTORS_PER_PAGE;
+	/* Each segment is at most one page and never crosses one. */
+	l->max_segment_size = PAGE_SIZE;
+	l->seg_boundary_mask = PAGE_SIZE - 1;
+	l->dma_alignment = 511;
+	if (dev->discard) {
+		l->max_discard_sectors = UINT_MAX >> SECTOR_SHIFT;
+		l->discard_granularity = dev->discard_granularity ?:
+					 dev->physical_sector_size;
+		l->discard_alignment = dev->discard_alignment;
+		if (dev->secure)
+			l->max_secure_erase_sectors = UINT_MAX >> SECTOR_SHIFT;
+	}
+	l->write_cache = caps.write_cache;
+	l->fua = caps.fua;
+}
+
+void pvblkfront_cache_work(struct work_struct *work)
+{
+	struct pvblkfront_device *dev =
+		container_of(work, struct pvblkfront_device, cache_work);
+
+	mutex_lock(&dev->mutex);
+	if (dev->disk)
+		pvblkfront_apply_cache(dev);
+	mutex_unlock(&dev->mutex);
+}
+
+/* Re-apply the limits (cache mode, segments) to a live disk; dev->mutex. */
+void pvblkfront_apply_cache(struct pvblkfront_device *dev)
+{
+	struct pvblk_qlimits l;
+
+	fill_limits(dev, &l);
+	if (pvblk_update_limits(dev->disk->queue, &l))
+		dev_warn(&dev->xdev->dev, "cannot update the queue limits\n");
+}
+
+static const char *cache_name(enum pvblk_front_cache c)
+{
+	return c == PVBLK_FC_FLUSH ? "flush-cache" :
+	       c == PVBLK_FC_BARRIER ? "barrier+fua" : "write-through";
+}
+
+/* Let held requests run again (they fail if the device is broken). */
+void pvblkfront_unquiesce(struct pvblkfront_device *dev)
+{
+	if (!dev->disk || !dev->quiesced)
+		return;
+	dev->quiesced = false;
+	blk_mq_unquiesce_queue(dev->disk->queue);
+	blk_mq_kick_requeue_list(dev->disk->queue);
+}
+
+/* Create and add the disk; dev->mutex held, rings connected. */
+int pvblkfront_disk_create(struct pvblkfront_device *dev)
+{
+	struct blk_mq_tag_set *set = &dev->tag_set;
+	struct pvblk_qlimits l;
+	struct gendisk *disk;
+	int err;
+
+	memset(set, 0, sizeof(*set));
+	set->ops = &pvblkfront_mq_ops;
+	set->nr_hw_queues = dev->nr_rings;
+	set->queue_depth = dev->rings[0].nr_slots;
+	set->numa_node = NUMA_NO_NODE;
+	set->flags = BLK_MQ_F_SHOULD_MERGE;
+	set->cmd_size = pvblkfront_rq_size();
+	set->driver_data = dev;
+	err = blk_mq_alloc_tag_set(set);
+	if (err)
+		return err;
+
+	fill_limits(dev, &l);
+	disk = pvblk_alloc_disk(set, &l, dev);
+	if (IS_ERR(disk)) {
+		err = PTR_ERR(disk);
+		goto out_tags;
+	}
+	strscpy(disk->disk_name, dev->vd.name, sizeof(disk->disk_name));
+	disk->major = PVBLK_XVD_MAJOR;
+	disk->first_minor = dev->vd.first_minor;
+	disk->minors = dev->vd.nr_minors;
+	disk->fops = &pvblkfront_fops;
+	disk->private_data = dev;
+	set_capacity(disk, dev->sectors);
+	if (dev->info & PVBLK_VDISK_READONLY)
+		set_disk_ro(disk, true);
+	if (dev->info & (PVBLK_VDISK_REMOVABLE | PVBLK_VDISK_CDROM))
+		disk->flags |= GENHD_FL_REMOVABLE;
+	dev->disk = disk;
+
+	err = device_add_disk(&dev->xdev->dev, disk, pvblkfront_disk_groups);
+	if (err)
+		goto out_disk;
+	dev_info(&dev->xdev->dev,
+		 "%s: %llu sectors, %u/%u bytes, %u queue(s) of %u, ring order %u, cache %s, persistent %s, indirect %u, %s\n",
+		 disk->disk_name, dev->sectors, dev->sector_size,
+		 dev->physical_sector_size, dev->nr_rings,
+		 dev->rings[0].nr_slots, dev->conn.ring_order,
+		 cache_name(dev->cache), dev->conn.persistent ? "on" : "off",
+		 dev->conn.max_indirect_segs,
+		 dev->trusted ? "trusted" : "untrusted (bounce)");
+	return 0;
+
+out_disk:
+	dev->disk = NULL;
+	put_disk(disk);
+out_tags:
+	blk_mq_free_tag_set(set);
+	return err;
+}
+
+/* Remove the disk, failing whatever is still queued; dev->mutex held. */
+void pvblkfront_disk_destroy(struct pvblkfront_device *dev)
+{
+	if (!dev->disk)
+		return;
+	/* Requeued requests must not wait for a reconnect that never comes. */
+	pvblkfront_unquiesce(dev);
+	del_gendisk(dev->disk);
+	put_disk(dev->disk);
+	blk_mq_free_tag_set(&dev->tag_set);
+	dev->disk = NULL;
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pvblkfront: Xen paravirtual block device frontend (blkif) for guests.
+ * Module entry points.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <xen/xen.h>
+
+#include "pvblk/version.h"
+#include "common.h"
+
+static int __init pvblkfront_init(void)
+{
+	int err;
+
+	if (!xen_domain()) {
+		pr_err("not running in a Xen domain\n");
+		return -ENODEV;
+	}
+	err = pvblkfront_major_register();
+	if (err)
+		return err;
+	err = pvblkfront_xenbus_register();
+	if (err)
+		goto out_major;
+	return 0;
+
+out_major:
+	pvblkfront_major_unregister();
+	return err;
+}
+module_init(pvblkfront_init);
+
+static void __exit pvblkfront_exit(void)
+{
+	pvblkfront_xenbus_unregister();
+	pvblkfront_major_unregister();
+}
+module_exit(pvblkfront_exit);
+
+MODULE_DESCRIPTION("Xen paravirtual block device frontend (blkif), pvblk");
+MODULE_AUTHOR("The pvblk authors");
+MODULE_LICENSE("GPL v2");
+MODULE_VERSION(PVBLK_VERSION);
+MODULE_ALIAS("xen:vbd");

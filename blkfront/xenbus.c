@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pvblkfront: the xenbus frontend driver for device type "vbd" -
+ * negotiation with the backend and the device lifecycle.
+ *
+ *   backend InitWait   read its features, negotiate (core/negotiate.c),
+ *                      share the rings, write our keys in one transaction,
+ *                      go Initialised
+ *   backend Connected  read the disk's geometry and features, create the
+ *                      disk (or, after resume, re-issue what was in
+ *                      flight), go Connected
+ *   backend Closing/   the disk is dead: fail all I/O, remove the disk
+ *   Closed/Unknown     even if it is open (it then fails every access),
+ *                      free the rings, go Closed
+ *   resume             requests in flight go back to blk-mq, rings are
+ *                      rebuilt against the (maybe different) backend and
+ *                      the requests re-issued once it is Connected
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpumask.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <xen/xenbus.h>
+
+#include "common.h"
+
+/* Read a backend key as a string; NULL when absent. Free with kfree(). */
+static char *read_key(struct pvblkfront_device *dev, const char *key)
+{
+	char *s = xenbus_read(XBT_NIL, dev->xdev->otherend, key, NULL);
+
+	return IS_ERR(s) ? NULL : s;
+}
+
+static int read_back_offer(struct pvblkfront_device *dev,
+			   struct pvblk_back_offer *offer)
+{
+	static const char *const keys[] = {
+		"feature-persistent", "max-ring-page-order",
+		"multi-queue-max-queues", "feature-max-indirect-segments",
+	};
+	char *v[ARRAY_SIZE(keys)];
+	enum pvblk_neg_err err;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		v[i] = read_key(dev, keys[i]);
+	err = pvblk_parse_back_offer(offer, v[0], v[1], v[2], v[3]);
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		kfree(v[i]);
+	if (err) {
+		dev_err(&dev->xdev->dev, "backend features unusable: %s\n",
+			pvblk_neg_reason(err));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Write one ring's keys under @dir ("" or "queue-N/"). */
+static int write_ring_keys(struct xenbus_transaction xbt,
+			   struct pvblkfront_device *dev,
+			   struct pvblkfront_ring *ring, const char *dir)
+{
+	const char *node = dev->xdev->nodename;
+	char key[32];
+	unsigned int i;
+	int err;
+
+	if (dev->conn.ring_order == 0) {
+		snprintf(key, sizeof(key), "%sring-ref", dir);
+		err = xenbus_printf(xbt, node, key, "%u", ring->ring_ref[0]);
+		if (err)
+			return err;
+	} else {
+		for (i = 0; i < ring->nr_pages; i++) {
+			snprintf(key, sizeof(key), "%sring-ref%u", dir, i);
+			err = xenbus_printf(xbt, node, key, "%u",
+					    ring->ring_ref[i]);
+			if (err)
+				return err;
+		}
+	}
+	snprintf(key, sizeof(key), "%sevent-channel", dir);
+	return xenbus_printf(xbt, node, key, "%u", ring->evtchn);
+}
+
+static int write_keys(struct pvblkfront_device *dev)
+{
+	const char *node = dev->xdev->nodename;
+	struct xenbus_transaction xbt;
+	char dir[24];
+	unsigned int i;
+	int err;
+
+again:
+	err = xenbus_transaction_start(&xbt);
+	if (err)
+		return err;
+	if (dev->conn.ring_order) {
+		err = xenbus_printf(xbt, node, "ring-page-order", "%u",
+				    dev->conn.ring_order);
+		if (err)
+			goto abort;
+	}
+	if (dev->nr_rings == 1) {
+		err = write_ring_keys(xbt, dev, &dev->rings[0], "");
+	} else {
+		err = xenbus_printf(xbt, node, "multi-queue-num-queues", "%u",
+				    dev->nr_rings);
+		for (i = 0; !err && i < dev->nr_rings; i++) {
+			snprintf(dir, sizeof(dir), "queue-%u/", i);
+			err = write_ring_keys(xbt, dev, &dev->rings[i], dir);
+		}
+	}
+	if (err)
+		goto abort;
+	err = xenbus_printf(xbt, node, "protocol", "%s", "x86_64-abi");
+	if (err)
+		goto abort;
+	/* Our own cached parameter, never the negotiated value. */
+	err = xenbus_printf(xbt, node, "feature-persistent", "%u",
+			    pvblk_advertise_persistent(dev->cfg.persistent));
+	if (err)
+		goto abort;
+	err = xenbus_transaction_end(xbt, 0);
+	if (err == -EAGAIN)
+		goto again;
+	return err;
+
+abort:
+	xenbus_transaction_end(xbt, 1);
+	return err;
+}
+
+/*
+ * Fit the negotiated limits into this guest's memory (core/front_mem.c):
+ * what the rings allocate at connect, and the bound of each ring's pool.
+ * One line when anything had to be lowered.
+ */
+static void fit_memory(struct pvblkfront_device *dev)
+{
+	static const struct pvblk_front_mem_sizes sz = {
+		.slot_fixed = sizeof(struct pvblkfront_shadow),
+		.slot_per_seg = PVBLKFRONT_SLOT_PER_SEG,
+		.pool_cap = PVBLKFRONT_POOL_MAX,
+	};
+	struct pvblk_conn want = dev->conn;
+	struct pvblk_front_mem_plan plan;
+
+	pvblk_front_mem_clamp(&dev->conn,
+			      pvblk_front_mem_budget(totalram_pages()), &sz,
+			      &plan);
+	dev->pool_max = plan.pool_pages;
+	if (plan.clamped)
+		dev_info(&dev->xdev->dev, "memory: budget %llu KiB per disk: queues %u->%u, ring order %u->%u, indirect segments %u->%u; %llu KiB at connect, pool %u pages per ring\n",
+			 plan.budget_bytes >> 10, want.nr_queues,
+			 dev->conn.nr_queues, want.ring_order,
+			 dev->conn.ring_order, want.max_indirect_segs,
+			 dev->conn.max_indirect_segs, plan.shadow_bytes >> 10,
+			 plan.pool_pages);
+}
+
+/* Negotiate, share the rings and tell the backend; dev->mutex held. */
+static int talk_to_backend(struct pvblkfront_device *dev)
+{
+	struct pvblk_back_offer offer;
+	unsigned int i;
+	int err;
+
+	dev->cfg.persistent = READ_ONCE(pvblkfront_params.feature_persistent);
+	dev->cfg.max_ring_order = READ_ONCE(pvblkfront_params.max_ring_page_order);
+	dev->cfg.max_queues = READ_ONCE(pvblkfront_params.max_queues);
+	dev->cfg.max_indirect_segs =
+		READ_ONCE(pvblkfront_params.max_indirect_segments);
+	/* The toolstack may mark a backend untrusted in our own directory. */
+	dev->trusted = READ_ONCE(pvblkfront_params.trusted) &&
+		       xenbus_read_unsigned(dev->xdev->nodename, "trusted", 1);
+
+	err = read_back_offer(dev, &offer);
+	if (err)
+		return err;
+	pvblk_negotiate_front(&dev->cfg, &offer, num_online_cpus(), &dev->conn);
+	fit_memory(dev);
+
+	err = pvblkfront_rings_alloc(dev);
+	if (err)
+		return err;
+	/* Segment limit before the shadows are sized; cache mode comes later. */
+	dev->max_segs = pvblk_front_max_segs(dev->conn.max_indirect_segs,
+					     PVBLK_FC_NONE);
+	for (i = 0; i < dev->nr_rings; i++) {
+		err = pvblkfront_ring_setup(&dev->rings[i]);
+		if (err)
+			goto out_rings;
+	}
+	err = write_keys(dev);
+	if (err) {
+		xenbus_dev_fatal(dev->xdev, err, "writing frontend keys");
+		goto out_rings;
+	}
+	return xenbus_switch_state(dev->xdev, XenbusStateInitialised);
+
+out_rings:
+	pvblkfront_rings_free(dev);
+	return err;
+}
+
+/* Read the disk's description once the backend is Connected. */
+static int read_disk(struct pvblkfront_device *dev)
+{
+	const char *be = dev->xdev->otherend;
+	unsigned long long sectors;
+	unsigned int info, ssize, flush, barrier;
+	struct pvblk_back_offer offer;
+	struct pvblk_conn now;
+	int err;
+
+	err = xenbus_gather(XBT_NIL, be, "sectors", "%llu", &sectors,
+			    "info", "%u", &info, "sector-size", "%u", &ssize,
+			    NULL);
+	if (err) {
+		xenbus_dev_fatal(dev->xdev, err, "reading backend %s", be);
+		return err;
+	}
+	if (ssize < 512 || ssize > PAGE_SIZE || !is_power_of_2(ssize)) {
+		dev_err(&dev->xdev->dev, "backend sector-size %u unusable\n",
+			ssize);
+		return -EINVAL;
+	}
+	dev->sectors = sectors;
+	dev->info = info;
+	dev->sector_size = ssize;
+	dev->physical_sector_size =
+		xenbus_read_unsigned(be, "physical-sector-size", ssize);
+	if (dev->physical_sector_size < ssize ||
+	    !is_power_of_2(dev->physical_sector_size))
+		dev->physical_sector_size = ssize;
+
+	flush = xenbus_read_unsigned(be, "feature-flush-cache", 0);
+	barrier = xenbus_read_unsigned(be, "feature-barrier", 0);
+	dev->cache = pvblk_front_cache_mode(flush, barrier);
+	/*
+	 * Backends write feature-persistent only when they connect: decide
+	 * persistent grants now (the rings carry no I/O yet).  The other
+	 * limits were fixed when the rings were sized and may only shrink.
+	 */
+	err = read_back_offer(dev, &offer);
+	if (err)
+		return err;
+	pvblk_negotiate_front(&dev->cfg, &offer, num_online_cpus(), &now);
+	dev->conn.persistent = now.persistent;
+	dev->conn.max_indirect_segs = min(dev->conn.max_indirect_segs,
+					  now.max_indirect_segs);
+	dev->max_segs = pvblk_front_max_segs(dev->conn.max_indirect_segs,
+					     PVBLK_FC_NONE);
+
+	dev->discard = xenbus_read_unsigned(be, "feature-discard", 0);
+	dev->secure = dev->discard &&
+		      xenbus_read_unsigned(be, "discard-secure", 0);
+	dev->discard_granularity =
+		xenbus_read_unsigned(be, "discard-granularity", 0);
+	dev->discard_alignment =
+		xenbus_read_unsigned(be, "discard-alignment", 0);
+	if (dev->discard_granularity &&
+	    !is_power_of_2(dev->discard_granularity))
+		dev->discard_granularity = 0;
+	/* Barrier mode cannot send big FUA writes: no indirect requests. */
+	dev->max_segs = min(dev->max_segs,
+			    pvblk_front_max_segs(dev->conn.max_indirect_segs,
+						 dev->cache));
+	return 0;
+}
+
+static void do_connect(struct pvblkfront_device *dev)
+{
+	int err;
+
+	if (dev->connected) {
+		/* A second Connected: the backend resized the disk. */
+		unsigned long long sectors;
+
+		if (xenbus_scanf(XBT_NIL, dev->xdev->otherend, "sectors",
+				 "%llu", &sectors) == 1 && dev->disk &&
+		    sectors != dev->sectors) {
+			dev->sectors = sectors;
+			set_capacity_and_notify(dev->disk, sectors);
+		}
+		return;
+	}
+	if (!dev->nr_rings)
+		return;		/* not set up by us: nothing to connect */
+	err = read_disk(dev);
+	if (err)
+		return;
+	WRITE_ONCE(dev->broken, false);
+	WRITE_ONCE(dev->connected, true);
+	if (!dev->disk) {
+		err = pvblkfront_disk_create(dev);
+		if (err) {
+			WRITE_ONCE(dev->connected, false);
+			xenbus_dev_fatal(dev->xdev, err, "creating the disk");
+			return;
+		}
+	} else {
+		/* Reconnected after resume: new limits, then re-issue. */
+		pvblkfront_apply_cache(dev);
+		pvblkfront_unquiesce(dev);
+	}
+	xenbus_switch_state(dev->xdev, XenbusStateConnected);
+}
+
+/* The backend is going or gone: the disk dies; dev->mutex held. */
+static void do_close(struct pvblkfront_device *dev)
+{
+	if (dev->nr_rings || dev->disk) {
+		if (!xchg(&dev->broken, true) && dev->connected)
+			dev_warn(&dev->xdev->dev, "backend closing: %s removed, its I/O fails\n",
+				 dev->vd.name);
+		WRITE_ONCE(dev->connected, false);
+		pvblkfront_fail_all(dev, BLK_STS_IOERR, false);
+		pvblkfront_disk_destroy(dev);
+		pvblkfront_rings_free(dev);
+	}
+	xenbus_frontend_closed(dev->xdev);
+}
+
+static void pvblkfront_backend_changed(struct xenbus_device *xdev,
+				       enum xenbus_state state)
+{
+	struct pvblkfront_device *dev = dev_get_drvdata(&xdev->dev);
+
+	mutex_lock(&dev->mutex);
+	switch (state) {
+	case XenbusStateInitWait:
+		if (xdev->state != XenbusStateInitialising)
+			break;
+		if (talk_to_backend(dev))
+			xenbus_switch_state(xdev, XenbusStateClosed);
+		break;
+	case XenbusStateConnected:
+		if (xdev->state == XenbusStateInitialised ||
+		    xdev->state == XenbusStateConnected)
+			do_connect(dev);
+		break;
+	case XenbusStateClosing:
+	case XenbusStateClosed:
+	case XenbusStateUnknown:
+		if (xdev->state == XenbusStateClosed)
+			break;
+		do_close(dev);
+		break;
+	default:
+		break;
+	}
+	mutex_unlock(&dev->mutex);
+}
+
+static int pvblkfront_probe(struct xenbus_device *xdev,
+			    const struct xenbus_device_id *id)
+{
+	struct pvblkfront_device *dev;
+	unsigned int vdevice, handle;
+	int err;
+
+	err = xenbus_scanf(XBT_NIL, xdev->nodename, "virtual-device", "%u",
+			   &vdevice);
+	if (err != 1) {
+		err = xenbus_scanf(XBT_NIL, xdev->nodename,
+				   "virtual-device-ext", "%u", &vdevice);
+		if (err != 1) {
+			xenbus_dev_fatal(xdev, -ENOENT, "reading virtual-device");
+			return -ENOENT;
+		}
+	}
+	if (kstrtouint(strrchr(xdev->nodename, '/') + 1, 0, &handle))
+		handle = vdevice;
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return -ENOMEM;
+	if (pvblk_front_vdev(vdevice, &dev->vd)) {
+		dev_err(&xdev->dev, "virtual-device %#x names no xvd disk; use an xvd name\n",
+			vdevice);
+		kfree(dev);
+		return -ENODEV;
+	}
+	dev->xdev = xdev;
+	dev->backend_id = xdev->otherend_id;
+	dev->vdevice = vdevice;
+	dev->handle = handle;
+	mutex_init(&dev->mutex);
+	INIT_WORK(&dev->broken_work, pvblkfront_broken_work);
+	INIT_WORK(&dev->cache_work, pvblkfront_cache_work);
+	dev_set_drvdata(&xdev->dev, dev);
+	return 0;
+}
+
+static int pvblkfront_resume(struct xenbus_device *xdev)
+{
+	struct pvblkfront_device *dev = dev_get_drvdata(&xdev->dev);
+	int err;
+
+	mutex_lock(&dev->mutex);
+	WRITE_ONCE(dev->connected, false);
+	if (dev->disk && !dev->quiesced) {
+		blk_mq_quiesce_queue(dev->disk->queue);
+		dev->quiesced = true;
+	}
+	/* The old backend is gone: hand every request back for re-issue. */
+	pvblkfront_fail_all(dev, BLK_STS_OK, true);
+	pvblkfront_rings_free(dev);
+	err = talk_to_backend(dev);
+	if (err) {
+		/* No way back: fail the held requests instead of hanging. */
+		dev_err(&xdev->dev, "cannot reconnect after resume: %d\n", err);
+		WRITE_ONCE(dev->broken, true);
+		pvblkfront_unquiesce(dev);
+	}
+	mutex_unlock(&dev->mutex);
+	return err;
+}
+
+static void pvblkfront_remove(struct xenbus_device *xdev)
+{
+	struct pvblkfront_device *dev = dev_get_drvdata(&xdev->dev);
+
+	mutex_lock(&dev->mutex);
+	/*
+	 * A disk nobody holds open (rmmod) is removed while the backend is
+	 * still serving it, so what is in flight completes normally and no
+	 * grant is pulled from under the backend; then whatever is left
+	 * fails.
+	 */
+	if (dev->disk && !disk_openers(dev->disk) && !dev->quiesced &&
+	    READ_ONCE(dev->connected) && !READ_ONCE(dev->broken))
+		pvblkfront_disk_destroy(dev);
+	WRITE_ONCE(dev->broken, true);
+	WRITE_ONCE(dev->connected, false);
+	pvblkfront_fail_all(dev, BLK_STS_IOERR, false);
+	pvblkfront_disk_destroy(dev);
+	pvblkfront_rings_free(dev);
+	mutex_unlock(&dev->mutex);
+	/* Both take the mutex and find nothing left to do. */
+	cancel_work_sync(&dev->broken_work);
+	cancel_work_sync(&dev->cache_work);
+	dev_set_drvdata(&xdev->dev, NULL);
+	kfree(dev);
+}
+
+static const struct xenbus_device_id pvblkfront_ids[] = {
+	{ "vbd" },
+	{ "" }
+};
+
+/*
+ * Named after the module: the stock xen-blkfront registers a driver named
+ * "vbd" on the same bus, and two drivers of one name cannot coexist.
+ */
+static struct xenbus_driver pvblkfront_driver = {
+	.name = "pvblkfront",
+	.ids = pvblkfront_ids,
+	.probe = pvblkfront_probe,
+	.remove = pvblkfront_remove,
+	.resume = pvblkfront_resume,
+	.otherend_changed = pvblkfront_backend_changed,
+};
+
+int pvblkfront_xenbus_register(void)
+{
+	return xenbus_register_frontend(&pvblkfront_driver);
+}
+
+void pvblkfront_xenbus_unregister(void)
+{
+	xenbus_unregister_driver(&pvblkfront_driver);
+}

@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared shell helpers for pvblk scripts. Source it; do not run it.
+#
+#   die MSG...      print "pvblk: error: MSG" on stderr and exit 1
+#   log MSG...      print "pvblk: MSG" on stderr
+#   need_cmd CMD... die unless every CMD is on PATH (names the package hint)
+#   PVBLK_ROOT      the top of the source tree
+#   PVBLK_CACHE     downloads and unpacked packages (outside the tree, so
+#                   fresh clones reuse it); default /var/cache/pvblk
+
+PVBLK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PVBLK_CACHE=${PVBLK_CACHE:-/var/cache/pvblk}
+export PVBLK_ROOT PVBLK_CACHE
+
+die() {
+	echo "pvblk: error: $*" >&2
+	exit 1
+}
+
+log() {
+	echo "pvblk: $*" >&2
+}
+
+need_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 ||
+			die "'$c' not found on PATH (run 'make deps' to install the build dependencies)"
+	done
+}

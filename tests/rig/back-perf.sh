@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# rig: timeout=1500
+#
+# Benchmark, not a timed assertion: 4 KiB random reads (fio libaio,
+# iodepth 32, 2 jobs, 15 s) from a 2-vCPU PV guest running the STOCK
+# xen-blkfront, on the same pre-filled brd ramdisk in the same boot,
+# served by
+#   stock   the stock xen-blkback (persistent grants)
+#   ours-p  pvblkback, persistent grants
+#   ours-np pvblkback, frontend feature_persistent=0 (non-persistent)
+# three runs each. Logs every run's IOPS, the medians and the ratios
+# (ours-p / stock, ours-p / ours-np); saves them in perf.txt. Fails only
+# when a run fails (fio error, no data moved). Absolute numbers under TCG
+# mean nothing; compare within one run only.
+
+RUNS=3
+
+guest_perf() {
+	local i iops
+	rig_wait_dev /dev/xvda 60
+	for ((i = 1; i <= RUNS; i++)); do
+		rig_fio "randread-$i" --filename=/dev/xvda --direct=1 \
+			--ioengine=libaio --rw=randread --bs=4k --iodepth=32 \
+			--numjobs=2 --group_reporting --time_based --runtime=15
+		iops=$(awk '/"read" *:/ { r = 1 } r && /"iops" *:/ { gsub(/[ ,]/, ""); split($0, a, ":"); printf "%d", a[2]; exit }' \
+			"$RIG_RESULTS/fio-randread-$i.json")
+		echo "$iops" >>"$RIG_RESULTS/iops.txt"
+		rig_log "run $i: $iops IOPS"
+	done
+}
+
+# median of the numbers in FILE (one per line)
+median() {
+	sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# run_guest NAME FRONT-PARAMS: one guest, RUNS fio runs; prints the median
+run_guest() {
+	local name=$1 fparams=$2 f
+	rig_domu_run "$name" --vcpus 2 --mem 512 --front stock \
+		--front-params "$fparams" --disk phy:/dev/ram0,xvda,w \
+		--fn guest_perf --env RUNS=$RUNS --timeout 400 >&2
+	f=$RIG_RESULTS/guests/$name/iops.txt
+	[ -s "$f" ] || rig_fail "guest $name reported no IOPS"
+	median "$f"
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
+}
+
+rig_ramdisks 1 256 --fill
+
+rig_load_backend stock
+stock=$(run_guest stock "feature_persistent=1")
+rig_unload_backend
+
+rig_load_backend ours
+ours_p=$(run_guest ours-p "feature_persistent=1")
+ours_np=$(run_guest ours-np "feature_persistent=0")
+rig_unload_backend
+
+{
+	echo "4k randread, iodepth 32, 2 jobs, medians of $RUNS runs (IOPS)"
+	echo "stock xen-blkback:            $stock"
+	echo "pvblkback persistent:         $ours_p"
+	echo "pvblkback non-persistent:     $ours_np"
+	echo "ratio pvblkback/stock:        $(ratio "$ours_p" "$stock")"
+	echo "ratio persistent/non-persist: $(ratio "$ours_p" "$ours_np")"
+} >"$RIG_RESULTS/perf.txt"
+while read -r line; do rig_log "perf: $line"; done <"$RIG_RESULTS/perf.txt"
