@@ -89,6 +89,7 @@ BENCH_ARGS ?=
 bench: deps
 	bash scripts/bench/bench.sh --kernel $(KERNEL) $(BENCH_ARGS)
 
+BENCH_SHORT_DRIVERS ?= pvblk,stock
 bench-short: deps
 	bash scripts/bench/bench.sh --kernel $(KERNEL) --name bench-short --vcpus 2 \
-		--guests 2 --repeat 1 --runtime 3
+		--guests 2 --repeat 1 --runtime 3 --drivers $(BENCH_SHORT_DRIVERS)

@@ -9,9 +9,19 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$PVBLK_ROOT"
 
-# On 6.12 the rig runs the tests that prove the modules load and move data
-# on that kernel; the whole suite runs on 6.1 (the default dom0/guest).
-rig_612=${PVBLK_RIG_612_TESTS:-tests/rig/pvblk-load-unload.sh tests/rig/back-loopback.sh tests/rig/front-stock-back.sh tests/rig/failure-held-pages.sh tests/rig/harness-record-segs.sh}
+# The rig tier CI runs (make check) must fit well inside CI's 90-minute
+# limit on a 2-core machine whose speed varies ~2x between days, so it is
+# a chosen subset: the stock drivers through real Xen, load/unload, the
+# backend's data path (dom0 loopback, resize: pvblkfront over pvblkback),
+# the malicious-frontend attacks, recording, and held pages; on 6.12 the
+# tests that prove both modules load and move data on that kernel. The
+# whole suite (every failure-mode test with its stock leg, the domU and
+# lifecycle tests) is `make rig-test`, run by hand; its results are in
+# the issue notes (Documentation/testing.rst, "CI tier and full suite").
+rig_61=${PVBLK_RIG_61_TESTS:-tests/rig/stock-dom0-loopback.sh tests/rig/stock-domu.sh tests/rig/pvblk-load-unload.sh tests/rig/back-loopback.sh tests/rig/back-resize.sh tests/rig/harness-attack.sh tests/rig/harness-record-segs.sh tests/rig/failure-held-pages.sh}
+rig_612=${PVBLK_RIG_612_TESTS:-tests/rig/pvblk-load-unload.sh tests/rig/back-loopback.sh tests/rig/back-resize.sh}
+# The fuzzers run 8 s each in CI (unit.sh's default is 20).
+export PVBLK_FUZZ_SECONDS=${PVBLK_FUZZ_SECONDS:-8}
 
 steps=(
 	"deps:bash scripts/deps.sh"
@@ -19,9 +29,9 @@ steps=(
 	"style:bash scripts/style.sh"
 	"unit:bash scripts/unit.sh"
 	"dkms-check:bash scripts/dkms-check.sh"
-	"rig-6.1:make --no-print-directory rig-test KERNEL=6.1"
+	"rig-6.1:make --no-print-directory rig-test KERNEL=6.1 TESTS='$rig_61'"
 	"rig-6.12:make --no-print-directory rig-test KERNEL=6.12 TESTS='$rig_612'"
-	"bench-short:make --no-print-directory bench-short KERNEL=6.1"
+	"bench-short:make --no-print-directory bench-short KERNEL=6.1 BENCH_SHORT_DRIVERS=pvblk"
 )
 
 passed=0
