@@ -10,9 +10,10 @@
 # - xenconsoled logging guest consoles into /var/log/xen/console
 #   (XENCONSOLED_TRACE=guest in /etc/default/xencommons);
 # - the guest kernel and initramfs: the rig's Debian guest images
-#   (scripts/rig/images.sh SERIES: vmlinuz, domu-base.cpio.gz) with our
+#   (scripts/rig/images.sh SERIES: vmlinux, domu-base.cpio.gz) with our
 #   modules built for that kernel (scripts/build-modules.sh), or
-#   PVBLK_BENCH_GUEST_IMAGES=DIR holding vmlinuz and domu-base.cpio.gz and
+#   PVBLK_BENCH_GUEST_IMAGES=DIR holding vmlinux (or vmlinuz) and
+#   domu-base.cpio.gz and
 #   PVBLK_BENCH_GUEST_MODULES=DIR holding pvblkfront.ko for that kernel;
 # - pvblkback.ko for the running kernel: PVBLK_BENCH_BACK_KO=PATH, or built
 #   here with the running kernel's headers.
@@ -86,7 +87,7 @@ host_set_vcpus() {
 }
 
 host_run() {
-	local imgs mods kver back v maxv ringbin="" res
+	local imgs mods kver back v maxv ringbin="" res gkern
 	[ "$(id -u)" = 0 ] || die "--host needs root"
 	need_cmd xl xenstore-read xenstore-list xenstore-exists modprobe rmmod insmod fio cpio gzip
 	grep -q control_d /proc/xen/capabilities 2>/dev/null ||
@@ -120,8 +121,10 @@ host_run() {
 		"$PVBLK_ROOT/scripts/build-modules.sh" "$series" "$mods" >/dev/null ||
 			die "--host: building the guest modules for $series failed"
 	fi
-	[ -f "$imgs/vmlinuz" ] && [ -f "$imgs/domu-base.cpio.gz" ] ||
-		die "--host: $imgs lacks vmlinuz or domu-base.cpio.gz"
+	gkern=$imgs/vmlinux
+	[ -f "$gkern" ] || gkern=$imgs/vmlinuz
+	[ -f "$gkern" ] && [ -f "$imgs/domu-base.cpio.gz" ] ||
+		die "--host: $imgs lacks vmlinux (or vmlinuz) or domu-base.cpio.gz"
 	back=${PVBLK_BENCH_BACK_KO:-}
 	if [ -z "$back" ]; then
 		make -C "$PVBLK_ROOT" modules >/dev/null || die "--host: building pvblkback for $(uname -r) failed"
@@ -139,7 +142,7 @@ host_run() {
 	ln -s "$host_work" /rig && host_made_rig=1
 	cp "$PVBLK_ROOT/scripts/rig/guest-lib.sh" "$host_work/lib.sh"
 	cp "$PVBLK_ROOT/scripts/rig/domu-init.sh" "$host_work/domu-init.sh"
-	ln -s "$imgs/vmlinuz" "$host_work/domu/vmlinuz"
+	ln -s "$gkern" "$host_work/domu/vmlinux"
 	ln -s "$imgs/domu-base.cpio.gz" "$host_work/domu/base.cpio.gz"
 	cp "$mods"/*.ko "$host_work/modules/"
 

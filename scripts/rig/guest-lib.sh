@@ -494,7 +494,7 @@ rig_domu_start() {
 	{
 		echo "name = \"$name\""
 		echo 'type = "pv"'
-		echo 'kernel = "/rig/domu/vmlinuz"'
+		echo 'kernel = "/rig/domu/vmlinux"'
 		echo "ramdisk = \"$dir/initrd\""
 		echo "extra = \"console=hvc0 rdinit=/init rootfstype=ramfs oops=panic $cmdline\""
 		echo "memory = $mem"

@@ -6,11 +6,13 @@
 #
 # Output dir $PVBLK_CACHE/rig/images-<series>-<hash>/ holds
 #   xen              the hypervisor, decompressed (QEMU -kernel)
-#   vmlinuz          the Debian kernel (dom0 and guests)
+#   vmlinuz          the Debian kernel as packaged (bzImage)
+#   vmlinux          the same kernel as a plain ELF (vmlinux.sh): what the
+#                    rig boots as dom0 and as every guest
 #   dom0-base.cpio   dom0 userland: busybox, bash, xl & co, hotplug scripts,
 #                    fio, e2fsprogs, dmsetup, flock, nbd-server and
 #                    nbd-client, kernel modules, and the
-#                    guest kernel + guest base image under /rig/domu/
+#                    guest kernel (ELF) + guest base image under /rig/domu/
 #   domu-base.cpio.gz  guest userland: busybox, bash, fio, e2fsprogs, modules
 # The hash covers the package versions and this script, so the images are
 # rebuilt only when an input changes. Prints shell assignments on stdout:
@@ -57,7 +59,7 @@ dom0_files=(
 
 key=$({
 	echo "$SYSROOT $KROOT"
-	cat "$0" "$rigdir/elfdeps.sh"
+	cat "$0" "$rigdir/elfdeps.sh" "$rigdir/vmlinux.sh"
 } | sha256sum | cut -c1-16)
 out=$PVBLK_CACHE/rig/images-$series-$key
 if [ -e "$out/.complete" ]; then
@@ -158,11 +160,15 @@ cat >"$dom0/etc/xen/xl.conf" <<'EOF'
 autoballoon="off"
 run_hotplug_scripts=1
 EOF
-cp "$KROOT/boot/vmlinuz-$KREL" "$dom0/rig/domu/vmlinuz"
+# Guests boot the ELF kernel: xl would otherwise decompress the bzImage in
+# dom0 for every guest (5-10 s under TCG).
+"$rigdir/vmlinux.sh" "$KROOT/boot/vmlinuz-$KREL" "$work/vmlinux" || exit 1
+cp "$work/vmlinux" "$dom0/rig/domu/vmlinux"
 cp "$out/domu-base.cpio.gz" "$dom0/rig/domu/base.cpio.gz"
 mkcpio "$dom0" >"$out/dom0-base.cpio"
 
 cp "$KROOT/boot/vmlinuz-$KREL" "$out/vmlinuz"
+mv "$work/vmlinux" "$out/vmlinux"
 gzip -dc "$XEN_GZ" >"$out/xen"
 echo "$KREL" >"$out/krel"
 touch "$out/.complete"

@@ -194,7 +194,7 @@ boot_once() {
 		-smp "$h_smp" -m "$h_mem" -display none -no-reboot -monitor none \
 		-nodefaults -serial "file:$log" \
 		-kernel "$IMAGES/xen" -append "$xen_args" \
-		-initrd "$IMAGES/vmlinuz $dom0_args,$dir/initrd.cpio" \
+		-initrd "$IMAGES/vmlinux $dom0_args,$dir/initrd.cpio" \
 		-drive "file=$dir/results.img,format=raw,if=none,id=results" \
 		-device virtio-blk-pci,drive=results,serial=pvblkresults \
 		>"$dir/qemu.out" 2>&1 </dev/null &
