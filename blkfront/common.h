@@ -20,6 +20,7 @@
 #define PVBLKFRONT_COMMON_H
 
 #include <linux/types.h>
+#include <linux/bio.h>
 #include <linux/blk-mq.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -128,6 +129,7 @@ struct pvblkfront_stats {
 	atomic64_t bounce_bytes;	/* bytes copied through gpages */
 	atomic64_t foreign_bounced;	/* requests with a foreign page */
 	atomic64_t foreign_bytes;	/* their foreign data, copied */
+	atomic64_t resubmitted;		/* requests split anew after resume */
 };
 
 /* Bytes of shadow state per ring slot and segment (ring_alloc_shadow()). */
@@ -180,6 +182,15 @@ struct pvblkfront_device {
 	struct work_struct cache_work;	/* applies a cache mode change */
 	struct work_struct broken_work;	/* fails I/O after a violation */
 
+	/*
+	 * Bios of requests built for an earlier connection that carry more
+	 * segments than the current one takes; resubmit_work hands them
+	 * back to the block layer, which splits them to the new limits.
+	 */
+	spinlock_t resubmit_lock;	/* protects @resubmit */
+	struct bio_list resubmit;
+	struct work_struct resubmit_work;
+
 	struct pvblkfront_stats stats;
 };
 
@@ -216,6 +227,7 @@ void pvblkfront_shadow_release(struct pvblkfront_ring *ring,
 extern const struct blk_mq_ops pvblkfront_mq_ops;
 size_t pvblkfront_rq_size(void);
 void pvblkfront_complete(struct request *rq, blk_status_t st);
+void pvblkfront_resubmit_work(struct work_struct *work);
 
 /* disk.c */
 int pvblkfront_disk_create(struct pvblkfront_device *dev);

@@ -179,6 +179,8 @@ void pvblkfront_disk_destroy(struct pvblkfront_device *dev)
 	/* Requeued requests must not wait for a reconnect that never comes. */
 	pvblkfront_unquiesce(dev);
 	del_gendisk(dev->disk);
+	/* Bios still to resubmit fail now: the disk is dead, not yet freed. */
+	flush_work(&dev->resubmit_work);
 	put_disk(dev->disk);
 	blk_mq_free_tag_set(&dev->tag_set);
 	dev->disk = NULL;

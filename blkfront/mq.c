@@ -25,6 +25,52 @@ void pvblkfront_complete(struct request *rq, blk_status_t st)
 	blk_mq_complete_request(rq);
 }
 
+/*
+ * A request built for an earlier connection may carry more segments than
+ * the backend we reconnected to takes (resume or migration onto a backend
+ * with fewer or no indirect segments).  Its bios go back to the block
+ * layer, which splits them to the new queue limits, and the request ends
+ * empty.  A request of a flush sequence belongs to the block layer's
+ * flush machinery and cannot be taken apart: the caller fails it.
+ */
+static bool resubmit_bios(struct pvblkfront_device *dev, struct request *rq)
+{
+	struct bio_list bios;
+	unsigned long flags;
+
+	if (!rq->bio || (rq->rq_flags & RQF_FLUSH_SEQ))
+		return false;
+	bios.head = rq->bio;
+	bios.tail = rq->biotail;
+	rq->bio = NULL;
+	rq->biotail = NULL;
+	spin_lock_irqsave(&dev->resubmit_lock, flags);
+	bio_list_merge(&dev->resubmit, &bios);
+	spin_unlock_irqrestore(&dev->resubmit_lock, flags);
+	/* No bio left: nothing completes but the request itself. */
+	blk_mq_end_request(rq, BLK_STS_OK);
+	atomic64_inc(&dev->stats.resubmitted);
+	schedule_work(&dev->resubmit_work);
+	return true;
+}
+
+/* Submit the bios resubmit_bios() took; process context, may sleep. */
+void pvblkfront_resubmit_work(struct work_struct *work)
+{
+	struct pvblkfront_device *dev =
+		container_of(work, struct pvblkfront_device, resubmit_work);
+	struct bio_list bios;
+	struct bio *bio;
+
+	spin_lock_irq(&dev->resubmit_lock);
+	bios = dev->resubmit;
+	bio_list_init(&dev->resubmit);
+	spin_unlock_irq(&dev->resubmit_lock);
+	/* Accounted when first submitted; only the splitting is new. */
+	while ((bio = bio_list_pop(&bios)))
+		submit_bio_noacct(bio);
+}
+
 static void pvblkfront_complete_rq(struct request *rq)
 {
 	struct pvblkfront_rq *p = blk_mq_rq_to_pdu(rq);
@@ -275,6 +321,10 @@ static blk_status_t pvblkfront_queue_rq(struct blk_mq_hw_ctx *hctx,
 	if (!ok)
 		return BLK_STS_NOTSUPP;
 	blk_mq_start_request(rq);
+	if ((kind == PVBLK_FK_READ || kind == PVBLK_FK_WRITE) &&
+	    blk_rq_nr_phys_segments(rq) > READ_ONCE(dev->max_segs) &&
+	    resubmit_bios(dev, rq))
+		return BLK_STS_OK;
 
 	/*
 	 * The rings are only replaced while the queue is quiesced (resume)

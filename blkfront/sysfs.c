@@ -40,6 +40,7 @@ static struct pvblkfront_stat_attr pvblkfront_stats_attrs[] = {
 	STAT(bounce_bytes, bounce_bytes),
 	STAT(foreign_bounced, foreign_bounced),
 	STAT(foreign_bytes, foreign_bytes),
+	STAT(resubmitted, resubmitted),
 };
 
 static ssize_t features_show(struct device *d, struct device_attribute *attr,
@@ -80,6 +81,7 @@ static struct attribute *pvblkfront_stat_attrs[] = {
 	&pvblkfront_stats_attrs[8].attr.attr,
 	&pvblkfront_stats_attrs[9].attr.attr,
 	&pvblkfront_stats_attrs[10].attr.attr,
+	&pvblkfront_stats_attrs[11].attr.attr,
 	&dev_attr_features.attr,
 	&dev_attr_pool.attr,
 	NULL,

@@ -392,6 +392,9 @@ static int pvblkfront_probe(struct xenbus_device *xdev,
 	mutex_init(&dev->mutex);
 	INIT_WORK(&dev->broken_work, pvblkfront_broken_work);
 	INIT_WORK(&dev->cache_work, pvblkfront_cache_work);
+	spin_lock_init(&dev->resubmit_lock);
+	bio_list_init(&dev->resubmit);
+	INIT_WORK(&dev->resubmit_work, pvblkfront_resubmit_work);
 	dev_set_drvdata(&xdev->dev, dev);
 	return 0;
 }

@@ -3,9 +3,11 @@
 # rig: timeout=900
 #
 # Flushes that survive a crash (Documentation/failure-modes.rst, "Lost
-# flushes after a crash"). For each of three driver pairs:
+# flushes after a crash"). For each of four driver pairs:
 #   flush    pvblkback flush_mode=flush   + pvblkfront (FLUSH_DISKCACHE)
 #   barrier  pvblkback flush_mode=barrier + pvblkfront (WRITE_BARRIER)
+#   back     pvblkback flush_mode=auto    + the STOCK xen-blkfront, an
+#            independent frontend (offered both, it picks FLUSH_DISKCACHE)
 #   stock    xen-blkback + xen-blkfront (recorded, never fails the test)
 # dom0 puts a dm-log-writes device over two ramdisks, makes ext4 on it,
 # marks the log "mkfs" and serves it to a guest. The guest runs an
@@ -217,17 +219,18 @@ vbd_connected() {
 	[ "$(xenstore-read "/local/domain/0/backend/vbd/$1/51712/state" 2>/dev/null)" = 4 ]
 }
 
-# run_config NAME BACKEND FRONT [BACKEND-PARAMS...]
+# run_config NAME BACKEND FRONT [FLUSH-MODE]: FLUSH-MODE is pvblkback's
 run_config() {
-	local name=$1 back=$2 front=$3 lw domid be gdir nops out rc=0 fr
+	local name=$1 back=$2 front=$3 mode=${4:-} lw domid be gdir nops out rc=0 fr
 	local nflush nfua fail=""
-	shift 3
-	rig_load_backend "$back" "$@"
 	if [ "$back" = ours ]; then
 		local pf=/sys/module/pvblkback/parameters/flush_mode
-		[ "$(cat $pf)" = "$name" ] || rig_fail "flush_mode reads '$(cat $pf)', want '$name'"
+		rig_load_backend ours "flush_mode=$mode"
+		[ "$(cat $pf)" = "$mode" ] || rig_fail "flush_mode reads '$(cat $pf)', want '$mode'"
 		! (echo bogus >$pf) 2>/dev/null || rig_fail "flush_mode accepted 'bogus'"
-		[ "$(cat $pf)" = "$name" ] || rig_fail "flush_mode changed to '$(cat $pf)' by a refused write"
+		[ "$(cat $pf)" = "$mode" ] || rig_fail "flush_mode changed to '$(cat $pf)' by a refused write"
+	else
+		rig_load_backend "$back"
 	fi
 	lw=$(rig_log_writes "lw-$name" $DATA $LOGDEV)
 	rig_must "mkfs.ext4 on $lw" mkfs.ext4 -q -F -b 4096 \
@@ -294,6 +297,11 @@ run_config() {
 		grep -qx "fua 1" "$gdir/queue.txt" || fail=${fail:-"guest queue: $(tr '\n' ' ' <"$gdir/queue.txt")"}
 		[ "$nfua" -gt 0 ] || fail=${fail:-"log has no FUA entry (barriers with data)"}
 		;;
+	back)
+		# auto offers both; the stock frontend prefers flush-cache
+		[ "$keys" = "flush-cache=1 barrier=1" ] || fail=${fail:-"backend keys $keys"}
+		[ "$nflush" -gt 0 ] || fail=${fail:-"log has no FLUSH entry"}
+		;;
 	esac
 	[ "$fr" -gt 0 ] || fail=${fail:-"backend statistics/f_req stayed 0"}
 
@@ -310,8 +318,9 @@ run_config() {
 FAILED=""
 rig_ramdisks 4 64
 rig_module_loaded ext4 || rig_modprobe ext4
-run_config flush ours ours flush_mode=flush
-run_config barrier ours ours flush_mode=barrier
+run_config flush ours ours flush
+run_config barrier ours ours barrier
+run_config back ours stock auto
 run_config stock stock stock
 rig_collect "$SUMMARY" flush-summary.txt
 cat "$SUMMARY"

@@ -15,6 +15,15 @@
 #      errors (not hang), /dev/xvdb must go away, and the guest must keep
 #      running and stay healthy (its kernel log is checked for BUG/WARNING/
 #      Oops by the rig).
+#  g3  (pvblkback only) restore onto a backend that offers less: saved
+#      while fio verify=crc32c writes 1 MiB blocks through 256-segment
+#      indirect requests on 2 queues with persistent grants; before the
+#      restore pvblkback is set to max_indirect_segments=0 max_queues=1
+#      feature_persistent=0. After the restore the guest must show the new
+#      connection (1 queue, no persistent grants, no indirect segments),
+#      fio must complete with no error and no mismatch, and pvblkfront's
+#      resubmitted count must be non-zero: requests too big for the new
+#      backend went back to the block layer to be split, none failed.
 
 save_guest() {
 	rig_wait_dev /dev/xvda 30
@@ -26,6 +35,27 @@ save_guest() {
 	rig_save stats.txt grep -r . /sys/block/xvda/pvblkfront
 	[ "$(cat /sys/block/xvda/pvblkfront/errors)" = 0 ] ||
 		rig_fail "frontend counted I/O errors across save/restore"
+}
+
+shrink_guest() {
+	local feat
+	rig_wait_dev /dev/xvda 30
+	feat=$(head -n 1 /sys/block/xvda/pvblkfront/features)
+	[[ "$feat" == "queues 2 "*" persistent 1 indirect 256" ]] ||
+		rig_fail "before the save: features '$feat', want 2 queues, persistent, 256 indirect segments"
+	rig_log "fio-started"
+	rig_fio shrink --filename=/dev/xvda --direct=1 --ioengine=libaio \
+		--verify=crc32c --verify_fatal=1 --do_verify=1 \
+		--rw=randwrite --bs=1M --size=120M --loops=6 --iodepth=16
+	rig_save stats.txt grep -r . /sys/block/xvda/pvblkfront
+	feat=$(head -n 1 /sys/block/xvda/pvblkfront/features)
+	[[ "$feat" == "queues 1 "*" persistent 0 indirect 0" ]] ||
+		rig_fail "after the restore: features '$feat', want 1 queue, no persistent grants, no indirect segments"
+	[ "$(cat /sys/block/xvda/pvblkfront/errors)" = 0 ] ||
+		rig_fail "frontend counted I/O errors across the restore"
+	[ "$(cat /sys/block/xvda/pvblkfront/resubmitted)" -gt 0 ] ||
+		rig_fail "no request was resubmitted for the smaller backend"
+	rig_log "restored onto a smaller backend: $feat, $(cat /sys/block/xvda/pvblkfront/resubmitted) request(s) resubmitted"
 }
 
 detach_guest() {
@@ -51,24 +81,41 @@ wait_console() {
 		grep -q "$2" "/var/log/xen/console/guest-$1.log"
 }
 
+# Save guest NAME once it runs fio, run CMD..., restore it, wait for it.
+save_restore() { # label name cmd...
+	local b=$1 g=$2 out
+	shift 2
+	wait_console "$g" fio-started 400
+	sleep 4
+	out=$(xl save "$g" "/tmp/$g.save" 2>&1) || rig_fail "$b: xl save $g failed: $out"
+	rig_log "$b: $g saved ($(du -m "/tmp/$g.save" | cut -f1) MiB)"
+	! xl domid "$g" >/dev/null 2>&1 || rig_fail "$b: $g still exists after xl save"
+	"$@"
+	out=$(xl restore "/tmp/$g.save" 2>&1) || rig_log "xl restore exited non-zero: $out"
+	rig_wait_for "$g to be restored" 20 xl domid "$g"
+	xl domid "$g" >"/tmp/rig-domu/$g/domid"
+	rig_log "$b: $g restored as domid $(cat "/tmp/rig-domu/$g/domid")"
+	rm -f "/tmp/$g.save"
+	rig_domu_wait "$g"
+	mv "$RIG_RESULTS/guests/$g" "$RIG_RESULTS/guests/$g-$b"
+}
+
+# pvblkback offers less from now on (new connections only).
+shrink_backend() {
+	local p=/sys/module/pvblkback/parameters
+	echo 0 >$p/max_indirect_segments && echo 1 >$p/max_queues &&
+		echo 0 >$p/feature_persistent ||
+		rig_fail "cannot lower pvblkback's parameters"
+	rig_log "pvblkback now offers no indirect segments, 1 queue, no persistent grants"
+}
+
 # Both legs over BACKEND (stock: xen-blkback, ours: pvblkback).
 lifecycle() {
 	local b=$1 out domid
 	rig_load_backend "$b"
 	rig_domu_start g1 --vcpus 2 --mem 384 --front ours --blacklist-stock \
 		--disk phy:/dev/ram0,xvda,w --fn save_guest --timeout 480
-	wait_console g1 fio-started 400
-	sleep 4
-	out=$(xl save g1 /tmp/g1.save 2>&1) || rig_fail "$b: xl save g1 failed: $out"
-	rig_log "$b: g1 saved ($(du -m /tmp/g1.save | cut -f1) MiB)"
-	! xl domid g1 >/dev/null 2>&1 || rig_fail "$b: g1 still exists after xl save"
-	out=$(xl restore /tmp/g1.save 2>&1) || rig_log "xl restore exited non-zero: $out"
-	rig_wait_for "g1 to be restored" 20 xl domid g1
-	xl domid g1 >/tmp/rig-domu/g1/domid
-	rig_log "$b: g1 restored as domid $(cat /tmp/rig-domu/g1/domid)"
-	rm -f /tmp/g1.save
-	rig_domu_wait g1
-	mv "$RIG_RESULTS/guests/g1" "$RIG_RESULTS/guests/g1-$b"
+	save_restore "$b" g1 true
 
 	rig_domu_start g2 --vcpus 2 --mem 512 --front ours --blacklist-stock \
 		--disk phy:/dev/ram0,xvda,w --disk phy:/dev/ram1,xvdb,w \
@@ -91,4 +138,11 @@ lifecycle() {
 rig_ramdisks 2 128 --fill
 lifecycle stock
 lifecycle ours
-rig_log "front-lifecycle: save/restore and detach under I/O passed over xen-blkback and pvblkback"
+rig_load_backend ours
+rig_domu_start g3 --vcpus 2 --mem 384 --front ours --blacklist-stock \
+	--front-params "max_indirect_segments=256 max_queues=2" \
+	--disk phy:/dev/ram0,xvda,w --fn shrink_guest --timeout 480
+save_restore ours g3 shrink_backend
+rig_no_grants_left "after g3"
+rig_unload_backend
+rig_log "front-lifecycle: save/restore and detach under I/O passed over xen-blkback and pvblkback, and restore onto a smaller pvblkback"
