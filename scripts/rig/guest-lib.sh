@@ -336,6 +336,21 @@ rig__backend_count_zero() { # attr desc verb noun
 	[ "$n" = 0 ] || rig_fail "$2: pvblkback still $3 $n $4"
 }
 
+# Fail (with DESC) unless the statistics of the pvblkback device whose
+# sysfs directory is SYS show the persistence mode WANT: 1 - cache hits
+# and cached grants; 0 - per-request maps and no persistent grant (dom0).
+rig_expect_backend_mode() { # sys want desc
+	local s=$1/statistics
+	if [ "$2" = 1 ]; then
+		[ "$(cat "$s/pgnt_hits")" -gt 0 ] || rig_fail "$3: persistent, but no cache hit"
+		[ "$(cat "$s/pgnt_mapped")" -gt 0 ] || rig_fail "$3: persistent, but no grant cached"
+	else
+		rig_expect_eq "$3 pgnt_hits" "$(cat "$s/pgnt_hits")" 0
+		rig_expect_eq "$3 pgnt_mapped" "$(cat "$s/pgnt_mapped")" 0
+		[ "$(cat "$s/np_maps")" -gt 0 ] || rig_fail "$3: non-persistent, but np_maps is 0"
+	fi
+}
+
 # Fail (with DESC) if pvblkback still holds any grant mapping (dom0).
 rig_no_grants_left() { rig__backend_count_zero grants_mapped "$1" maps grants; } # desc
 

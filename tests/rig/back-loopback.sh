@@ -48,14 +48,7 @@ combo() {
 	rig_fio "$tag-mixed" "${fio_common[@]}" --rw=randwrite \
 		--bssplit=4k/30:64k/40:1m/30 --size=48M --iodepth=8
 	rig_save "$tag-stats.txt" grep -r . "$SYS/statistics" "$SYS/connection"
-	if [ "$want" = 1 ]; then
-		[ "$(stat_of pgnt_hits)" -gt 0 ] || rig_fail "$tag: persistent, but no cache hit"
-		[ "$(stat_of pgnt_mapped)" -gt 0 ] || rig_fail "$tag: persistent, but no grant cached"
-	else
-		rig_expect_eq "$tag pgnt_hits" "$(stat_of pgnt_hits)" 0
-		rig_expect_eq "$tag pgnt_mapped" "$(stat_of pgnt_mapped)" 0
-		[ "$(stat_of np_maps)" -gt 0 ] || rig_fail "$tag: non-persistent, but np_maps is 0"
-	fi
+	rig_expect_backend_mode "$SYS" "$want" "$tag"
 	rig_log "$tag: backend $b frontend $f -> persistent $want;" \
 		"hits $(stat_of pgnt_hits) misses $(stat_of pgnt_misses)" \
 		"cached $(stat_of pgnt_mapped) np_maps $(stat_of np_maps)" \
