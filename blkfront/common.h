@@ -163,6 +163,8 @@ struct pvblkfront_device {
 	struct pvblk_conn conn;
 	unsigned int max_segs;		/* per request */
 	unsigned int pool_max;		/* per ring (core/front_mem.c) */
+	u64 shadow_bytes;		/* allocated at connect, all rings */
+	u64 budget_bytes;		/* this disk's memory budget */
 	atomic_t pool_pages;		/* pool pages of all rings, now */
 	enum pvblk_front_cache cache;	/* written under mutex, read once */
 	bool discard, secure;

@@ -69,6 +69,18 @@ static ssize_t pool_show(struct device *d, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(pool);
 
+/* What the connection costs: shadow state allocated at connect, budget. */
+static ssize_t memory_show(struct device *d, struct device_attribute *attr,
+			   char *buf)
+{
+	struct pvblkfront_device *dev = to_pdev(d);
+
+	return sysfs_emit(buf, "connect_kib %llu budget_kib %llu\n",
+			  READ_ONCE(dev->shadow_bytes) >> 10,
+			  READ_ONCE(dev->budget_bytes) >> 10);
+}
+static DEVICE_ATTR_RO(memory);
+
 static struct attribute *pvblkfront_stat_attrs[] = {
 	&pvblkfront_stats_attrs[0].attr.attr,
 	&pvblkfront_stats_attrs[1].attr.attr,
@@ -84,6 +96,7 @@ static struct attribute *pvblkfront_stat_attrs[] = {
 	&pvblkfront_stats_attrs[11].attr.attr,
 	&dev_attr_features.attr,
 	&dev_attr_pool.attr,
+	&dev_attr_memory.attr,
 	NULL,
 };
 

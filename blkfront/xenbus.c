@@ -152,6 +152,8 @@ static void fit_memory(struct pvblkfront_device *dev)
 			      pvblk_front_mem_budget(totalram_pages()), &sz,
 			      &plan);
 	dev->pool_max = plan.pool_pages;
+	dev->shadow_bytes = plan.shadow_bytes;
+	dev->budget_bytes = plan.budget_bytes;
 	if (plan.clamped)
 		dev_info(&dev->xdev->dev, "memory: budget %llu KiB per disk: queues %u->%u, ring order %u->%u, indirect segments %u->%u; %llu KiB at connect, pool %u pages per ring\n",
 			 plan.budget_bytes >> 10, want.nr_queues,

@@ -10,10 +10,10 @@
 # - xenconsoled logging guest consoles into /var/log/xen/console
 #   (XENCONSOLED_TRACE=guest in /etc/default/xencommons);
 # - the guest kernel and initramfs: the rig's Debian guest images
-#   (scripts/rig/images.sh SERIES: vmlinux, domu-base.cpio.gz) with our
+#   (scripts/rig/images.sh SERIES: vmlinux, domu-base.cpio.zst) with our
 #   modules built for that kernel (scripts/build-modules.sh), or
 #   PVBLK_BENCH_GUEST_IMAGES=DIR holding vmlinux (or vmlinuz) and
-#   domu-base.cpio.gz and
+#   domu-base.cpio.zst and
 #   PVBLK_BENCH_GUEST_MODULES=DIR holding pvblkfront.ko for that kernel;
 # - pvblkback.ko for the running kernel: PVBLK_BENCH_BACK_KO=PATH, or built
 #   here with the running kernel's headers.
@@ -123,8 +123,8 @@ host_run() {
 	fi
 	gkern=$imgs/vmlinux
 	[ -f "$gkern" ] || gkern=$imgs/vmlinuz
-	[ -f "$gkern" ] && [ -f "$imgs/domu-base.cpio.gz" ] ||
-		die "--host: $imgs lacks vmlinux (or vmlinuz) or domu-base.cpio.gz"
+	[ -f "$gkern" ] && [ -f "$imgs/domu-base.cpio.zst" ] ||
+		die "--host: $imgs lacks vmlinux (or vmlinuz) or domu-base.cpio.zst"
 	back=${PVBLK_BENCH_BACK_KO:-}
 	if [ -z "$back" ]; then
 		make -C "$PVBLK_ROOT" modules >/dev/null || die "--host: building pvblkback for $(uname -r) failed"
@@ -143,7 +143,7 @@ host_run() {
 	cp "$PVBLK_ROOT/scripts/rig/guest-lib.sh" "$host_work/lib.sh"
 	cp "$PVBLK_ROOT/scripts/rig/domu-init.sh" "$host_work/domu-init.sh"
 	ln -s "$gkern" "$host_work/domu/vmlinux"
-	ln -s "$imgs/domu-base.cpio.gz" "$host_work/domu/base.cpio.gz"
+	ln -s "$imgs/domu-base.cpio.zst" "$host_work/domu/base.cpio.zst"
 	cp "$mods"/*.ko "$host_work/modules/"
 
 	for v in $vlist; do

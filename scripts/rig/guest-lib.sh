@@ -504,7 +504,7 @@ rig_domu_start() {
 	done
 	(cd "$dir/layer" && find . -mindepth 1 | cpio -o -H newc 2>/dev/null) | gzip -1 >"$dir/layer.cpio.gz" ||
 		rig_fail "cannot pack the guest layer for $name"
-	cat /rig/domu/base.cpio.gz "$dir/layer.cpio.gz" >"$dir/initrd"
+	cat /rig/domu/base.cpio.zst "$dir/layer.cpio.gz" >"$dir/initrd"
 
 	{
 		echo "name = \"$name\""

@@ -9,12 +9,16 @@
 #   stock   the stock xen-blkback (persistent grants)
 #   ours-p  pvblkback, persistent grants
 #   ours-np pvblkback, frontend feature_persistent=0 (non-persistent)
-# three runs each. Logs every run's IOPS, the medians and the ratios
-# (ours-p / stock, ours-p / ours-np); saves them in perf.txt. Fails only
-# when a run fails (fio error, no data moved). Absolute numbers under TCG
-# mean nothing; compare within one run only.
+# in $ROUNDS rounds (default 3) of one guest per backend, in turn, so a
+# drift of the machine's speed during the boot (it happens under TCG)
+# falls on all three alike instead of on whichever ran last. Logs every
+# run's IOPS, the medians and the ratios (ours-p / stock, ours-p / ours-np);
+# saves them in perf.txt. Fails only when a run fails (fio error, no data
+# moved). Absolute numbers under TCG mean nothing; compare within one run
+# only.
 
-RUNS=3
+ROUNDS=${ROUNDS:-3}
+RUNS=1
 
 guest_perf() {
 	local i iops
@@ -35,7 +39,8 @@ median() {
 	sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
-# run_guest NAME FRONT-PARAMS: one guest, RUNS fio runs; prints the median
+# run_guest NAME FRONT-PARAMS: one guest, RUNS fio runs, its IOPS appended
+# to iops-NAME.txt
 run_guest() {
 	local name=$1 fparams=$2 f
 	rig_domu_run "$name" --vcpus 2 --mem 512 --front stock \
@@ -43,7 +48,7 @@ run_guest() {
 		--fn guest_perf --env RUNS=$RUNS --timeout 400 >&2
 	f=$RIG_RESULTS/guests/$name/iops.txt
 	[ -s "$f" ] || rig_fail "guest $name reported no IOPS"
-	median "$f"
+	cat "$f" >>"$RIG_RESULTS/iops-${name%-r*}.txt"
 }
 
 ratio() {
@@ -52,20 +57,24 @@ ratio() {
 
 rig_ramdisks 1 256 --fill
 
-rig_load_backend stock
-stock=$(run_guest stock "feature_persistent=1")
-rig_unload_backend
-
-rig_load_backend ours
-ours_p=$(run_guest ours-p "feature_persistent=1")
-ours_np=$(run_guest ours-np "feature_persistent=0")
-rig_unload_backend
+for ((r = 1; r <= ROUNDS; r++)); do
+	rig_load_backend stock
+	run_guest "stock-r$r" "feature_persistent=1"
+	rig_unload_backend
+	rig_load_backend ours
+	run_guest "ours-p-r$r" "feature_persistent=1"
+	run_guest "ours-np-r$r" "feature_persistent=0"
+	rig_unload_backend
+done
+stock=$(median "$RIG_RESULTS/iops-stock.txt")
+ours_p=$(median "$RIG_RESULTS/iops-ours-p.txt")
+ours_np=$(median "$RIG_RESULTS/iops-ours-np.txt")
 
 {
-	echo "4k randread, iodepth 32, 2 jobs, medians of $RUNS runs (IOPS)"
-	echo "stock xen-blkback:            $stock"
-	echo "pvblkback persistent:         $ours_p"
-	echo "pvblkback non-persistent:     $ours_np"
+	echo "4k randread, iodepth 32, 2 jobs, medians of $ROUNDS rounds (IOPS)"
+	echo "stock xen-blkback:            $stock (runs $(tr '\n' ' ' <"$RIG_RESULTS/iops-stock.txt"))"
+	echo "pvblkback persistent:         $ours_p (runs $(tr '\n' ' ' <"$RIG_RESULTS/iops-ours-p.txt"))"
+	echo "pvblkback non-persistent:     $ours_np (runs $(tr '\n' ' ' <"$RIG_RESULTS/iops-ours-np.txt"))"
 	echo "ratio pvblkback/stock:        $(ratio "$ours_p" "$stock")"
 	echo "ratio persistent/non-persist: $(ratio "$ours_p" "$ours_np")"
 } >"$RIG_RESULTS/perf.txt"
