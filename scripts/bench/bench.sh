@@ -99,11 +99,12 @@ settings() { # dom0 vcpus
 	printf 'BENCH_JOB=%q\n' "$(cat "$PVBLK_ROOT/harness/fio/randread-4k.fio")"
 }
 
-# Seconds one boot's sweep should take: boots, guest boots, points.
+# Seconds one boot's sweep should take: boots, guest boots, re-attaching
+# the disks for the second mode, points.
 estimate() {
-	local pts=$((n_d * 2 * guests * repeat)) ring=$ring
+	local cmds=$((n_d * 2 * guests)) ring=$ring
 	[ "$ring" = 1 ] && ring=$((n_d * 2 * replay * repeat))
-	echo $((60 + n_d * 2 * (45 + 10 * guests) + pts * (runtime + 4) + ring * (runtime + 2)))
+	echo $((60 + n_d * (45 + 25 * guests) + n_d * 10 * guests + cmds * (repeat * (runtime + 1) + 8) + ring * (runtime + 2)))
 }
 
 raws=()

@@ -17,7 +17,7 @@
 #   PVBLK_BENCH_GUEST_MODULES=DIR holding pvblkfront.ko for that kernel;
 # - pvblkback.ko for the running kernel: PVBLK_BENCH_BACK_KO=PATH, or built
 #   here with the running kernel's headers.
-# It creates guests named pvblk-bench-DRIVER-pMODE-gN, brd ramdisks, the symlink /rig
+# It creates guests named pvblk-bench-DRIVER-gN, brd ramdisks, the symlink /rig
 # (the test library's fixed paths) to a private work directory, and loads
 # backends. On exit - also on SIGINT/SIGTERM - it destroys those guests,
 # unloads what it loaded, reloads xen-blkback if it was loaded before,

@@ -7,15 +7,16 @@
 #
 # Per driver pair (pvblk: pvblkback + pvblkfront; stock: xen-blkback +
 # xen-blkfront) it loads the dom0 backend, runs the replay points (when
-# pvblk-ring is available), then per persistent mode boots BENCH_GUESTS
-# guests once (1 vCPU each, on its own pre-filled ramdisk, the frontend
-# loaded with feature_persistent=MODE) and conducts every point of that
-# mode inside those boots: for each guest count K the first K guests run
-# fio (harness/fio/randread-4k.fio) at the same moment, BENCH_REPEAT times.
-# The guests then power off; after both modes the backend is swapped.
-# (Reloading the frontend in a running guest would save a guest boot per
-# mode, but pvblkfront cannot be unloaded while its disk is attached:
-# rmmod fails with EAGAIN.)
+# pvblk-ring is available), then boots BENCH_GUESTS guests once (1 vCPU
+# each, on its own pre-filled ramdisk, the frontend advertising persistent
+# grants) and conducts every point of the pair inside those boots. The
+# persistent mode is the backend's feature_persistent parameter: to change
+# it, dom0 sets the parameter, detaches every guest's disk and attaches it
+# again (a new connection negotiates anew) - far cheaper than booting the
+# guests again. For each guest count K the first K guests start fio
+# (harness/fio/randread-4k.fio) at the same moment, one fio process per
+# guest running the BENCH_REPEAT repeats back to back as stonewalled jobs
+# (repeat_job). The guests then power off and the backend is swapped.
 #
 # The conductor talks to each guest through the guest's own ramdisk: dom0
 # writes a command ("pvblk-bench SEQ CMD ARGS") into its first 4 KiB with
@@ -72,10 +73,38 @@ record() { # driver persistent guests repeat unit iops
 
 # ---- the guest side -----------------------------------------------------------
 
+# The fio job file /tmp/job.fio with its first job repeated N times in all,
+# each repeat a job of its own after a stonewall: one fio process measures
+# every repeat of a point (a fio start costs seconds under emulation, and
+# the guests stay in step from one repeat to the next).
+repeat_job() { # n
+	awk -v n="$1" '
+		{ print }
+		/^\[/ {
+			if (state == 1) state = 2
+			if (state == 0 && $0 != "[global]") {
+				state = 1
+				name = substr($0, 2, length($0) - 2)
+			}
+			next
+		}
+		state == 1 && NF && !/^[;#]/ { body = body $0 "\n" }
+		END { for (r = 2; r <= n; r++) printf "\n[%s-r%d]\nstonewall\n%s", name, r, body }
+	' /tmp/job.fio
+}
+
+# The read IOPS of every job (= repeat) in fio's JSON FILE, comma-separated.
+job_iops() { # file
+	awk '/"jobname"/ { want = 1 }
+		want && /"iops" *:/ { v = $0; gsub(/[^0-9.]/, "", v)
+			out = out (out == "" ? "" : ",") v; want = 0 }
+		END { print out }' "$1"
+}
+
 # Runs in each guest: obey the commands dom0 writes into the disk's first
 # block until "exit".
 bench_guest() {
-	local dev=/dev/xvda last=0 line tag seq cmd a b json iops rc
+	local dev=/dev/xvda last=0 line tag seq cmd a b c json iops rc n
 	rig_wait_dev $dev 60
 	printf '%s\n' "$BENCH_JOB" >/tmp/job.fio
 	# An idle guest must not steal CPU from the measured ones: its poll
@@ -84,7 +113,7 @@ bench_guest() {
 	mkfifo /tmp/bench-tick || rig_fail "mkfifo failed"
 	exec 9<>/tmp/bench-tick
 	# Whatever command the disk holds now is an earlier batch's: not ours.
-	read -r tag seq cmd a b <"$dev" || true
+	read -r tag seq cmd a b c <"$dev" || true
 	[ "$tag" = pvblk-bench ] && [ "$seq" -gt 0 ] 2>/dev/null && last=$seq
 	# drop_caches logs a line each time: keep it off the console (the
 	# kernel log keeps it; dmesg.txt comes back as usual).
@@ -93,22 +122,25 @@ bench_guest() {
 	while :; do
 		echo 1 >/proc/sys/vm/drop_caches
 		line=
-		read -r line <$dev || true
-		read -r tag seq cmd a b <<<"$line"
+		# (the disk is missing for a moment when dom0 attaches it anew)
+		read -r line 2>/dev/null <$dev || true
+		read -r tag seq cmd a b c <<<"$line"
 		if [ "$tag" != pvblk-bench ] || ! [ "$seq" -gt "$last" ] 2>/dev/null; then
 			read -r -t 0.25 -u 9 _ || true
 			continue
 		fi
 		last=$seq
 		case "$cmd" in
-		run)
+		run) # run SECONDS TAG REPEATS
 			json=$RIG_RESULTS/fio-$b.json
+			repeat_job "$c" >/tmp/job-rep.fio
 			rc=0
 			PVBLK_DEV=$dev PVBLK_RUNTIME=$a fio --output-format=json \
-				--output="$json" /tmp/job.fio >/tmp/fio.err 2>&1 || rc=$?
-			iops=$(grep -m 1 '"iops"' "$json" 2>/dev/null | sed 's/[^0-9.]//g')
-			[ "$rc" = 0 ] && [ -n "$iops" ] ||
-				rig_fail "fio $b: exit status $rc, iops '${iops}': $(tail -n 3 /tmp/fio.err | tr '\n' ' ')"
+				--output="$json" /tmp/job-rep.fio >/tmp/fio.err 2>&1 || rc=$?
+			iops=$(job_iops "$json" 2>/dev/null)
+			n=$(awk -F, '{ print NF }' <<<"$iops")
+			[ "$rc" = 0 ] && [ "$n" = "$c" ] ||
+				rig_fail "fio $b: exit status $rc, $n of $c repeats measured (iops '${iops}'): $(tail -n 3 /tmp/fio.err | tr '\n' ' ')"
 			echo "@@bench done seq=$seq run iops=$iops@@"
 			;;
 		exit)
@@ -194,52 +226,113 @@ negotiated() { # index
 	if [ "$fe" = 1 ] && [ "$be" = 1 ]; then echo 1; else echo 0; fi
 }
 
-# One batch: BENCH_GUESTS guests with frontend FRONT in persistent MODE,
-# every guest count and repeat of that mode, then the guests power off.
-guest_points() { # driver front mode
-	local drv=$1 front=$2 mode=$3 i k r line iops sum
+# The dom0 backend's feature_persistent parameter (read by both backends
+# when a connection is set up).
+backend_persistent() { # side mode
+	local m=pvblkback
+	[ "$1" = stock ] && m=xen_blkback
+	echo "$2" >"/sys/module/$m/parameters/feature_persistent" ||
+		rig_fail "cannot set $m feature_persistent=$2"
+}
+
+# Guest I's disk connected on both ends (xenbus state 4)?
+disk_connected() { # index
+	local d
+	d=$(domid_of "$gpre$1") || return 1
+	[ "$(xenstore-read "/local/domain/$d/device/vbd/51712/state" 2>/dev/null)" = 4 ] &&
+		[ "$(xenstore-read "/local/domain/0/backend/vbd/$d/51712/state" 2>/dev/null)" = 4 ]
+}
+
+# Detach guest I's disk and attach it again: a new connection, which
+# negotiates persistent grants anew. The idle guest's poll does not mind
+# its disk missing for a while.
+reattach() { # index
+	local d
+	d=$(domid_of "$gpre$1") || rig_fail "guest $gpre$1 is gone"
+	xl block-detach "$d" xvda >/dev/null 2>&1 ||
+		rig_fail "xl block-detach of guest $gpre$1's xvda failed"
+	rig_wait_for "guest $gpre$1's disk to go" 120 \
+		sh -c "! xenstore-read /local/domain/0/backend/vbd/$d/51712/state"
+	xl block-attach "$d" "phy:/dev/ram$(($1 - 1)),xvda,w" >/dev/null 2>&1 ||
+		rig_fail "xl block-attach of guest $gpre$1's xvda failed"
+}
+
+# One batch per driver pair: BENCH_GUESTS guests boot with frontend FRONT
+# (which advertises persistent grants) and run every point of every mode
+# in BENCH_MODES; the mode is the dom0 backend's feature_persistent,
+# applied by detaching and attaching the guests' disks (two guest boots
+# fewer per pair than a batch per mode). Then the guests power off.
+guest_points() { # driver side front
+	local drv=$1 side=$2 front=$3 mode i first=1
 	local extra=()
-	gpre=$BENCH_PREFIX$drv-p$mode-g
+	gpre=$BENCH_PREFIX$drv-g
 	[ "$front" = ours ] && extra=(--blacklist-stock)
 	# The disks still hold the previous batch's last command ("exit").
 	for ((i = 1; i <= BENCH_GUESTS; i++)); do mark "$i" 0 idle; done
+	backend_persistent "$side" "${BENCH_MODES%% *}"
 	for ((i = 1; i <= BENCH_GUESTS; i++)); do
 		rig_domu_start "$gpre$i" --vcpus 1 --mem "$BENCH_GUEST_MEM" --front "$front" \
-			"${extra[@]}" --front-params "feature_persistent=$mode" \
+			"${extra[@]}" --front-params "feature_persistent=1" \
 			--disk "phy:/dev/ram$((i - 1)),xvda,w" --fn bench_guest \
 			--env "BENCH_JOB=$BENCH_JOB" --timeout "$guest_limit"
 	done
 	for ((i = 1; i <= BENCH_GUESTS; i++)); do
 		wait_ready "$i" 300
 	done
-	rig_log "bench: $drv persistent=$mode: $BENCH_GUESTS guest(s) ready after $(($(date +%s) - t_start))s"
-	for ((i = 1; i <= BENCH_GUESTS; i++)); do
-		[ "$(negotiated "$i")" = "$mode" ] ||
-			rig_fail "$drv guest $gpre$i: feature-persistent negotiated $(negotiated "$i"), wanted $mode"
-	done
-	meta "negotiated.$drv.$mode" "$mode"
-	for ((k = 1; k <= BENCH_GUESTS; k++)); do
-		for ((r = 1; r <= BENCH_REPEAT; r++)); do
-			seq_no=$((seq_no + 1))
-			for ((i = 1; i <= k; i++)); do send "$i" run "$BENCH_RUNTIME" "p$mode-k$k-r$r"; done
-			sleep $((BENCH_RUNTIME + 1))
-			sum=0
-			i=0
-			while read -r line; do
-				i=$((i + 1))
-				iops=$(sed -n 's/.* iops=\([0-9.]*\)@@.*/\1/p' <<<"$line")
-				[ -n "$iops" ] || rig_fail "$gpre$i: no iops in its answer '$line'"
-				record "$drv" "$mode" "$k" "$r" "g$i" "$iops"
-				sum=$(awk -v a="$sum" -v b="$iops" 'BEGIN { printf "%.0f", a + b }')
-			done < <(await "$k" $((BENCH_RUNTIME + 120)))
-			[ "$i" = "$k" ] || rig_fail "$drv persistent=$mode guests=$k: $i of $k guests answered"
-			progress "$drv persistent=$mode guests=$k repeat $r/$BENCH_REPEAT: $sum IOPS"
-		done
+	rig_log "bench: $drv: $BENCH_GUESTS guest(s) ready after $(($(date +%s) - t_start))s"
+	for mode in $BENCH_MODES; do
+		if [ "$first" = 0 ]; then
+			backend_persistent "$side" "$mode"
+			for ((i = 1; i <= BENCH_GUESTS; i++)); do reattach "$i"; done
+			for ((i = 1; i <= BENCH_GUESTS; i++)); do
+				rig_wait_for "guest $gpre$i's disk to connect again" 120 disk_connected "$i"
+			done
+			rig_log "bench: $drv persistent=$mode: disks attached again after $(($(date +%s) - t_start))s"
+		fi
+		first=0
+		mode_points "$drv" "$mode"
 	done
 	seq_no=$((seq_no + 1))
 	for ((i = 1; i <= BENCH_GUESTS; i++)); do send "$i" exit; done
 	await "$BENCH_GUESTS" 60 >/dev/null
 	for ((i = 1; i <= BENCH_GUESTS; i++)); do rig_domu_wait "$gpre$i"; done
+	backend_persistent "$side" 1
+}
+
+# Every guest count and repeat of one mode, in the running guests.
+mode_points() { # driver mode
+	local drv=$1 mode=$2 i k r line iops list vals sums
+	for ((i = 1; i <= BENCH_GUESTS; i++)); do
+		[ "$(negotiated "$i")" = "$mode" ] ||
+			rig_fail "$drv guest $gpre$i: feature-persistent negotiated $(negotiated "$i"), wanted $mode"
+	done
+	meta "negotiated.$drv.$mode" "$mode"
+	# One command per guest count: each guest's fio runs every repeat.
+	for ((k = 1; k <= BENCH_GUESTS; k++)); do
+		seq_no=$((seq_no + 1))
+		for ((i = 1; i <= k; i++)); do
+			send "$i" run "$BENCH_RUNTIME" "p$mode-k$k" "$BENCH_REPEAT"
+		done
+		sleep $((BENCH_REPEAT * (BENCH_RUNTIME + 1) + 1))
+		sums=()
+		i=0
+		while read -r line; do
+			i=$((i + 1))
+			list=$(sed -n 's/.* iops=\([0-9.,]*\)@@.*/\1/p' <<<"$line")
+			IFS=, read -r -a vals <<<"$list"
+			[ "${#vals[@]}" = "$BENCH_REPEAT" ] ||
+				rig_fail "$gpre$i: $BENCH_REPEAT repeats asked, its answer '$line'"
+			for ((r = 1; r <= BENCH_REPEAT; r++)); do
+				iops=${vals[$((r - 1))]}
+				record "$drv" "$mode" "$k" "$r" "g$i" "$iops"
+				sums[r]=$(awk -v a="${sums[r]:-0}" -v b="$iops" 'BEGIN { printf "%.0f", a + b }')
+			done
+		done < <(await "$k" $((BENCH_REPEAT * (BENCH_RUNTIME + 60) + 60)))
+		[ "$i" = "$k" ] || rig_fail "$drv persistent=$mode guests=$k: $i of $k guests answered"
+		for ((r = 1; r <= BENCH_REPEAT; r++)); do
+			progress "$drv persistent=$mode guests=$k repeat $r/$BENCH_REPEAT: ${sums[r]} IOPS"
+		done
+	done
 }
 
 # The replay variant: K userspace frontends (pvblk-ring) in dom0 at once.
@@ -314,9 +407,7 @@ for drv in $BENCH_DRIVERS; do
 	esac
 	rig_load_backend "$side"
 	[ "$ring_ok" = 1 ] && replay_points "$drv"
-	for mode in $BENCH_MODES; do
-		guest_points "$drv" "$side" "$mode"
-	done
+	guest_points "$drv" "$side" "$side"
 	rig_unload_backend
 done
 rig_log "bench: dom0 vCPUs $vcpus: all $points_total points in $(($(date +%s) - t_start))s"
