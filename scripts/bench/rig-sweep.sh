@@ -273,7 +273,7 @@ guest_points() { # driver side front
 	for ((i = 1; i <= BENCH_GUESTS; i++)); do
 		rig_domu_start "$gpre$i" --vcpus 1 --mem "$BENCH_GUEST_MEM" --front "$front" \
 			"${extra[@]}" --front-params "feature_persistent=1" \
-			--disk "phy:/dev/ram$((i - 1)),xvda,w" --fn bench_guest \
+			--disk "phy:/dev/ram$((i - 1)),xvda,w" --fn "bench_guest repeat_job job_iops" \
 			--env "BENCH_JOB=$BENCH_JOB" --timeout "$guest_limit"
 	done
 	for ((i = 1; i <= BENCH_GUESTS; i++)); do
