@@ -92,4 +92,4 @@ bench: deps
 BENCH_SHORT_DRIVERS ?= pvblk,stock
 bench-short: deps
 	bash scripts/bench/bench.sh --kernel $(KERNEL) --name bench-short --vcpus 2 \
-		--guests 2 --repeat 1 --runtime 3 --drivers $(BENCH_SHORT_DRIVERS)
+		--guests 2 --replay 2 --repeat 1 --runtime 3 --drivers $(BENCH_SHORT_DRIVERS)

@@ -9,10 +9,10 @@
 #
 # Options:
 #   --vcpus LIST     dom0 vCPU counts, comma-separated (1,2); one boot each
-#   --guests N       guests 1..N at each point (3)
+#   --guests N       guests 1..N at each point (2)
 #   --repeat R       runs per point (3)
 #   --runtime S      fio seconds per run (3)
-#   --replay N       pvblk-ring frontends 1..N, when built (= --guests)
+#   --replay N       pvblk-ring frontends 1..N, when built (--guests + 1)
 #   --drivers LIST   driver pairs, comma-separated (pvblk,stock)
 #   --out DIR        results: CSV, JSON, table, PNG plots (build/bench/NAME)
 #   --name NAME      run name: rig test names and default --out (bench)
@@ -27,7 +27,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 vcpus=1,2
-guests=3
+guests=2
 repeat=3
 runtime=3
 replay=
@@ -67,7 +67,8 @@ done
 want_count --guests "$guests" 1 16
 want_count --repeat "$repeat" 1 100
 want_count --runtime "$runtime" 1 3600
-replay=${replay:-$guests}
+# Userspace frontends cost no guest boot: one more than the guests.
+replay=${replay:-$((guests + 1))}
 want_count --replay "$replay" 0 16
 [[ "$drivers" =~ ^(pvblk|stock)(,(pvblk|stock))*$ ]] || die "--drivers $drivers: want pvblk, stock or pvblk,stock"
 [[ "$name" =~ ^[a-z][a-z0-9-]*$ ]] || die "--name $name: want lower-case letters, digits and dashes"
