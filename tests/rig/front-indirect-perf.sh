@@ -25,7 +25,7 @@ indirect_guest() {
 				--ioengine=libaio --rw=$kind --bs=1M --iodepth=4 \
 				--size=256M --io_size=1G
 			# the "iops" of the job's "read" or "write" section
-			v=$(awk -v k="\"$kind\"" '$1 == k && /{/ { s = 1 }
+			v=$(awk -v k="\"$kind\"" '$1 == k && index($0, "{") { s = 1 }
 				s && /"iops"/ { gsub(/[^0-9.]/, "", $0); print; exit }' \
 				"$RIG_RESULTS/fio-seq1m-$kind-$i.json")
 			[ -n "$v" ] || rig_fail "fio seq1m-$kind-$i: no $kind iops"
