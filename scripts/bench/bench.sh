@@ -105,7 +105,7 @@ settings() { # dom0 vcpus
 estimate() {
 	local cmds=$((n_d * 2 * guests)) ring=$ring
 	[ "$ring" = 1 ] && ring=$((n_d * 2 * replay * repeat))
-	echo $((60 + n_d * (45 + 25 * guests) + n_d * 10 * guests + cmds * (repeat * (runtime + 1) + 8) + ring * (runtime + 2)))
+	echo $((60 + n_d * (45 + 35 * guests) + cmds * (repeat * (runtime + 1) + 8) + ring * (runtime + 2)))
 }
 
 raws=()

@@ -257,21 +257,21 @@ reattach() { # index
 		rig_fail "xl block-attach of guest $gpre$1's xvda failed"
 }
 
-# One batch per driver pair: BENCH_GUESTS guests boot with frontend FRONT
-# (which advertises persistent grants) and run every point of every mode
+# One batch per driver pair: BENCH_GUESTS guests boot with SIDE's frontend
+# (ours|stock; it advertises persistent grants) and run every point of every mode
 # in BENCH_MODES; the mode is the dom0 backend's feature_persistent,
 # applied by detaching and attaching the guests' disks (two guest boots
 # fewer per pair than a batch per mode). Then the guests power off.
-guest_points() { # driver side front
-	local drv=$1 side=$2 front=$3 mode i first=1
+guest_points() { # driver side
+	local drv=$1 side=$2 mode i first=1
 	local extra=()
 	gpre=$BENCH_PREFIX$drv-g
-	[ "$front" = ours ] && extra=(--blacklist-stock)
+	[ "$side" = ours ] && extra=(--blacklist-stock)
 	# The disks still hold the previous batch's last command ("exit").
 	for ((i = 1; i <= BENCH_GUESTS; i++)); do mark "$i" 0 idle; done
 	backend_persistent "$side" "${BENCH_MODES%% *}"
 	for ((i = 1; i <= BENCH_GUESTS; i++)); do
-		rig_domu_start "$gpre$i" --vcpus 1 --mem "$BENCH_GUEST_MEM" --front "$front" \
+		rig_domu_start "$gpre$i" --vcpus 1 --mem "$BENCH_GUEST_MEM" --front "$side" \
 			"${extra[@]}" --front-params "feature_persistent=1" \
 			--disk "phy:/dev/ram$((i - 1)),xvda,w" --fn "bench_guest repeat_job job_iops" \
 			--env "BENCH_JOB=$BENCH_JOB" --timeout "$guest_limit"
@@ -407,7 +407,7 @@ for drv in $BENCH_DRIVERS; do
 	esac
 	rig_load_backend "$side"
 	[ "$ring_ok" = 1 ] && replay_points "$drv"
-	guest_points "$drv" "$side" "$side"
+	guest_points "$drv" "$side"
 	rig_unload_backend
 done
 rig_log "bench: dom0 vCPUs $vcpus: all $points_total points in $(($(date +%s) - t_start))s"
