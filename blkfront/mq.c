@@ -241,12 +241,21 @@ static blk_status_t post(struct pvblkfront_ring *ring, struct request *rq,
 	sh = &ring->shadow[id];
 
 	if (kind == PVBLK_FK_READ || kind == PVBLK_FK_WRITE) {
-		if (blk_rq_nr_phys_segments(rq) > dev->max_segs) {
+		unsigned int nsegs = blk_rq_nr_phys_segments(rq);
+
+		if (nsegs > dev->max_segs) {
 			err = -EINVAL;
 			goto out_put;
 		}
-		sg_init_table(sh->sg, dev->max_segs);
-		n = blk_rq_map_sg(rq->q, rq, sh->sg);
+		/*
+		 * Reset only the entries this request can use (the mapping
+		 * never yields more than nsegs): the whole table is max_segs
+		 * entries, 8 KiB at 256, too much to clear per request.
+		 */
+		if (nsegs) {
+			sg_init_table(sh->sg, nsegs);
+			n = blk_rq_map_sg(rq->q, rq, sh->sg);
+		}
 	}
 	act = pvblk_front_map(READ_ONCE(dev->cache), kind,
 			      rq->cmd_flags & REQ_FUA, n,
