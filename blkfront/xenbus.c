@@ -85,6 +85,27 @@ static int write_ring_keys(struct xenbus_transaction xbt,
 	return xenbus_printf(xbt, node, key, "%u", ring->evtchn);
 }
 
+/*
+ * Remove the ring keys an earlier connection left in our directory - after
+ * a rebind, or another driver's connection - so that none describes rings
+ * this one does not have (the backend would map stale grants).
+ */
+static int remove_ring_keys(struct xenbus_transaction xbt, const char *node)
+{
+	unsigned int i, n;
+	char **names;
+	int err = 0;
+
+	names = xenbus_directory(xbt, node, "", &n);
+	if (IS_ERR(names))
+		return PTR_ERR(names);
+	for (i = 0; i < n && !err; i++)
+		if (pvblk_front_ring_key(names[i]))
+			err = xenbus_rm(xbt, node, names[i]);
+	kfree(names);
+	return err;
+}
+
 static int write_keys(struct pvblkfront_device *dev)
 {
 	const char *node = dev->xdev->nodename;
@@ -97,6 +118,9 @@ again:
 	err = xenbus_transaction_start(&xbt);
 	if (err)
 		return err;
+	err = remove_ring_keys(xbt, node);
+	if (err)
+		goto abort;
 	if (dev->conn.ring_order) {
 		err = xenbus_printf(xbt, node, "ring-page-order", "%u",
 				    dev->conn.ring_order);
@@ -345,9 +369,17 @@ static void pvblkfront_backend_changed(struct xenbus_device *xdev,
 		    xdev->state == XenbusStateConnected)
 			do_connect(dev);
 		break;
-	case XenbusStateClosing:
 	case XenbusStateClosed:
 	case XenbusStateUnknown:
+		/*
+		 * Initialising: the device was just bound again, nothing is
+		 * set up, and this is the backend's state from the last
+		 * connection; it answers our Initialising with InitWait.
+		 */
+		if (xdev->state == XenbusStateInitialising)
+			break;
+		fallthrough;
+	case XenbusStateClosing:
 		if (xdev->state == XenbusStateClosed)
 			break;
 		do_close(dev);
@@ -398,6 +430,19 @@ static int pvblkfront_probe(struct xenbus_device *xdev,
 	bio_list_init(&dev->resubmit);
 	INIT_WORK(&dev->resubmit_work, pvblkfront_resubmit_work);
 	dev_set_drvdata(&xdev->dev, dev);
+	/*
+	 * Bound again after an unbind (or a reload of the module after one):
+	 * the remove left the device Closed, and its backend with it. Going
+	 * back to Initialising asks the backend for a new connection.
+	 */
+	if (xdev->state != XenbusStateInitialising) {
+		err = xenbus_switch_state(xdev, XenbusStateInitialising);
+		if (err) {
+			dev_set_drvdata(&xdev->dev, NULL);
+			kfree(dev);
+			return err;
+		}
+	}
 	return 0;
 }
 

@@ -159,6 +159,48 @@ void pvblk_negotiate_front(const struct pvblk_front_cfg *ours,
 	out->abi = PVBLK_ABI_NATIVE;
 }
 
+/* What follows @prefix in @s, or NULL when @s does not start with it. */
+static const char *after_prefix(const char *s, const char *prefix)
+{
+	for (; *prefix; s++, prefix++)
+		if (*s != *prefix)
+			return NULL;
+	return s;
+}
+
+/* @s is one or more decimal digits and nothing else. */
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+bool pvblk_front_ring_key(const char *name)
+{
+	static const char *const exact[] = {
+		"event-channel", "ring-page-order", "multi-queue-num-queues",
+	};
+	const char *rest;
+	size_t i;
+
+	if (!name)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(exact); i++) {
+		rest = after_prefix(name, exact[i]);
+		if (rest && !*rest)
+			return true;
+	}
+	rest = after_prefix(name, "ring-ref");
+	if (rest && (!*rest || all_digits(rest)))
+		return true;
+	rest = after_prefix(name, "queue-");
+	return rest && all_digits(rest);
+}
+
 const char *pvblk_neg_reason(enum pvblk_neg_err err)
 {
 	if ((unsigned int)err >= PVBLK_NEG_ERR_MAX || !reasons[err])

@@ -298,6 +298,26 @@ TEST(NegotiatePersistent, TheRegressionWouldBeCaught)
 	EXPECT_EQ(Reconnects(regressed), std::vector<bool>({ false, false, false, false }));
 }
 
+TEST(NegotiateRingKeys, TheKeysOfAnEarlierConnectionAreRecognised)
+{
+	for (const char *k : { "ring-ref", "ring-ref0", "ring-ref15", "event-channel",
+			       "ring-page-order", "multi-queue-num-queues", "queue-0",
+			       "queue-12" })
+		EXPECT_TRUE(pvblk_front_ring_key(k)) << k;
+}
+
+TEST(NegotiateRingKeys, EverythingElseIsKept)
+{
+	// The toolstack's keys, the other features we write, near misses.
+	for (const char *k : { "", "state", "backend", "backend-id", "virtual-device",
+			       "device-type", "trusted", "protocol", "feature-persistent",
+			       "ring-ref-1", "ring-refs", "ring-ref1x", "queue-", "queue-x",
+			       "queue-1/", "queues", "event-channel0", "event-channe",
+			       "ring-page-order2", "multi-queue-num-queues-1", "ring" })
+		EXPECT_FALSE(pvblk_front_ring_key(k)) << k;
+	EXPECT_FALSE(pvblk_front_ring_key(nullptr));
+}
+
 TEST(NegotiateText, EveryReasonHasItsOwnText)
 {
 	std::set<std::string> seen;

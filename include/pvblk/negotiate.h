@@ -120,6 +120,16 @@ void pvblk_negotiate_front(const struct pvblk_front_cfg *ours,
 			   const struct pvblk_back_offer *peer,
 			   unsigned int nr_cpus, struct pvblk_conn *out);
 
+/*
+ * Frontend: whether @name, a key of the frontend's own xenstore directory,
+ * describes rings of a connection ("ring-ref", "ring-refN",
+ * "event-channel", "ring-page-order", "multi-queue-num-queues",
+ * "queue-N"). Before writing a new connection's keys the frontend removes
+ * these, so none left by an earlier connection (a rebind, another driver)
+ * describes rings that no longer exist.
+ */
+bool pvblk_front_ring_key(const char *name);
+
 /* Short fixed text for a verdict, for log lines; never NULL. */
 const char *pvblk_neg_reason(enum pvblk_neg_err err);
 
