@@ -224,6 +224,27 @@ rig_tracing_setup() {
 	done
 }
 
+# pvblkfront's submit and completion tracepoints fire, in pairs, for 64
+# direct 4 KiB reads of /dev/xvda (guest). Call it while xvda is idle:
+# enabling the events patches pvblkfront's tracepoint sites, which must
+# not run meanwhile (rig_tracing_setup).
+rig_front_tracepoints() {
+	local t=$RIG_TRACEFS n_sub n_done
+	[ -d $t/events/pvblkfront ] || rig_fail "no pvblkfront trace events"
+	: >$t/trace
+	echo 1 >$t/events/pvblkfront/enable
+	dd if=/dev/xvda of=/dev/null bs=4k count=64 iflag=direct 2>/dev/null ||
+		rig_fail "read with tracing on failed"
+	echo 0 >$t/events/pvblkfront/enable
+	n_sub=$(grep -c 'pvblkfront_submit:' $t/trace)
+	n_done=$(grep -c 'pvblkfront_complete:' $t/trace)
+	grep -m 2 pvblkfront_ $t/trace >"$RIG_RESULTS/trace-sample.txt"
+	if [ "$n_sub" -lt 64 ] || [ "$n_sub" != "$n_done" ]; then
+		rig_fail "tracepoints: $n_sub submits, $n_done completions for 64 reads"
+	fi
+	rig_log "tracepoints: $n_sub submits, $n_done completions"
+}
+
 # ---- disks ---------------------------------------------------------------
 
 rig_wait_dev() {
@@ -417,6 +438,17 @@ rig_fio() {
 	[ "$errs" = 0 ] || rig_fail "fio $name: $errs job(s) report an error in $json"
 	[ "$bytes" -gt 0 ] || rig_fail "fio $name moved no data"
 	rig_log "fio $name: ok, $((bytes / 1048576)) MiB moved"
+}
+
+# IOPS of the first job's DIR (read|write) section in fio JSON FILE (as
+# fio prints it, with decimals). With --group_reporting that is the
+# group's. Busybox awk: the section opens on the line '"read" : {'.
+rig_fio_iops() { # file read|write
+	local v
+	v=$(awk -v k="\"$2\"" '$1 == k && index($0, "{") { s = 1 }
+		s && /"iops" *:/ { gsub(/[^0-9.]/, ""); print; exit }' "$1")
+	[ -n "$v" ] || rig_fail "$1: no $2 IOPS"
+	echo "$v"
 }
 
 # ---- guests (dom0 only) --------------------------------------------------

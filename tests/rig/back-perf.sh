@@ -18,20 +18,15 @@
 # only.
 
 ROUNDS=${ROUNDS:-3}
-RUNS=1
-
 guest_perf() {
-	local i iops
+	local iops
 	rig_wait_dev /dev/xvda 60
-	for ((i = 1; i <= RUNS; i++)); do
-		rig_fio "randread-$i" --filename=/dev/xvda --direct=1 \
-			--ioengine=libaio --rw=randread --bs=4k --iodepth=32 \
-			--numjobs=2 --group_reporting --time_based --runtime=15
-		iops=$(awk '/"read" *:/ { r = 1 } r && /"iops" *:/ { gsub(/[ ,]/, ""); split($0, a, ":"); printf "%d", a[2]; exit }' \
-			"$RIG_RESULTS/fio-randread-$i.json")
-		echo "$iops" >>"$RIG_RESULTS/iops.txt"
-		rig_log "run $i: $iops IOPS"
-	done
+	rig_fio randread --filename=/dev/xvda --direct=1 \
+		--ioengine=libaio --rw=randread --bs=4k --iodepth=32 \
+		--numjobs=2 --group_reporting --time_based --runtime=15
+	iops=$(rig_fio_iops "$RIG_RESULTS/fio-randread.json" read)
+	echo "$iops" >>"$RIG_RESULTS/iops.txt"
+	rig_log "$iops IOPS"
 }
 
 # median of the numbers in FILE (one per line)
@@ -39,13 +34,13 @@ median() {
 	sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
-# run_guest NAME FRONT-PARAMS: one guest, RUNS fio runs, its IOPS appended
+# run_guest NAME FRONT-PARAMS: one guest, one fio run, its IOPS appended
 # to iops-NAME.txt
 run_guest() {
 	local name=$1 fparams=$2 f
 	rig_domu_run "$name" --vcpus 2 --mem 512 --front stock \
 		--front-params "$fparams" --disk phy:/dev/ram0,xvda,w \
-		--fn guest_perf --env RUNS=$RUNS --timeout 400 >&2
+		--fn guest_perf --timeout 400 >&2
 	f=$RIG_RESULTS/guests/$name/iops.txt
 	[ -s "$f" ] || rig_fail "guest $name reported no IOPS"
 	cat "$f" >>"$RIG_RESULTS/iops-${name%-r*}.txt"

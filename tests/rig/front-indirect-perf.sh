@@ -24,11 +24,7 @@ indirect_guest() {
 			rig_fio "seq1m-$kind-$i" --filename=$dev --direct=1 \
 				--ioengine=libaio --rw=$kind --bs=1M --iodepth=4 \
 				--size=256M --io_size=1G
-			# the "iops" of the job's "read" or "write" section
-			v=$(awk -v k="\"$kind\"" '$1 == k && index($0, "{") { s = 1 }
-				s && /"iops"/ { gsub(/[^0-9.]/, "", $0); print; exit }' \
-				"$RIG_RESULTS/fio-seq1m-$kind-$i.json")
-			[ -n "$v" ] || rig_fail "fio seq1m-$kind-$i: no $kind iops"
+			v=$(rig_fio_iops "$RIG_RESULTS/fio-seq1m-$kind-$i.json" $kind)
 			echo "$kind $i $v" >>/tmp/perf
 		done
 	done

@@ -29,9 +29,7 @@ perf_guest() {
 			rig_fio $kind --filename=$dev --direct=1 --ioengine=libaio \
 				--rw=read --bs=1M --iodepth=4 --size=256M --io_size=1G
 		fi
-		# the first "iops" in the JSON is the (grouped) job's read
-		v=$(grep -m 1 '"iops"' "$RIG_RESULTS/fio-$kind.json" |
-			sed 's/[^0-9.]//g')
+		v=$(rig_fio_iops "$RIG_RESULTS/fio-$kind.json" read)
 		echo "$kind $FRONT $v" >>/tmp/perf
 		rig_log "$FRONT $kind: $v IOPS"
 	done
