@@ -17,7 +17,10 @@
 #             rig_dom0_attach TARGET VDEV [MODE] | rig_dom0_detach VDEV
 #   guests    rig_domu_start NAME [OPTS] | rig_domu_wait NAME |
 #             rig_domu_run NAME [OPTS]           (dom0 only)
-#   I/O       rig_fio NAME FIO-ARGS...
+#   I/O       rig_fio NAME FIO-ARGS... | rig_fio_iops FILE read|write |
+#             rig_fio_verify_mix TAG DEV |
+#             rig_expect_front_conn TAG QUEUES PERSISTENT INDIRECT |
+#             rig_expect_1m_requests TAG DEV INDIRECT WHERE COMMAND...
 #
 # Environment set by the rig: RIG_ROLE (dom0|domu), RIG_RESULTS (result
 # directory, collected back to the host), RIG_KREL (kernel release),
@@ -438,6 +441,62 @@ rig_fio() {
 	[ "$errs" = 0 ] || rig_fail "fio $name: $errs job(s) report an error in $json"
 	[ "$bytes" -gt 0 ] || rig_fail "fio $name moved no data"
 	rig_log "fio $name: ok, $((bytes / 1048576)) MiB moved"
+}
+
+# pvblkfront's xvda negotiated QUEUES queues, persistent grants PERSISTENT
+# (0/1) and INDIRECT indirect segments (first line of its sysfs features,
+# saved as TAG-features.txt), and its queue's max_segments says the same
+# (11 when INDIRECT is 0). Sets RIG_FEATURES and RIG_SEGS for the log.
+rig_expect_front_conn() { # tag queues persistent indirect
+	local tag=$1 q=$2 p=$3 ind=$4 f=/sys/block/xvda/pvblkfront/features
+	RIG_FEATURES=$(head -n 1 "$f")
+	rig_save "$tag-features.txt" cat "$f"
+	[[ "$RIG_FEATURES" =~ ^queues\ $q\ ring_order\ [0-9]+\ persistent\ $p\ indirect\ $ind$ ]] ||
+		rig_fail "$tag: features '$RIG_FEATURES', want queues $q persistent $p indirect $ind"
+	RIG_SEGS=$(cat /sys/block/xvda/queue/max_segments)
+	if [ "$ind" = 0 ]; then
+		rig_expect_eq "$tag max_segments" "$RIG_SEGS" 11
+	else
+		rig_expect_eq "$tag max_segments" "$RIG_SEGS" "$ind"
+	fi
+}
+
+# The verified write mix of the feature-matrix tests on DEV: fio
+# verify=crc32c random 4 KiB writes (2 jobs of 2 MiB), 64 KiB (4 MiB at
+# 16 MiB) and 1 MiB (8 MiB at 24 MiB); the first 32 MiB of DEV are used.
+rig_fio_verify_mix() { # tag dev
+	local v=(--filename="$2" --direct=1 --ioengine=libaio --verify=crc32c
+		--verify_fatal=1 --do_verify=1)
+	rig_fio "$1-rand4k" "${v[@]}" --rw=randwrite --bs=4k --size=2M \
+		--iodepth=16 --numjobs=2 --offset_increment=8M
+	rig_fio "$1-64k" "${v[@]}" --rw=randwrite --bs=64k --offset=16M \
+		--size=4M --iodepth=8
+	rig_fio "$1-1m" "${v[@]}" --rw=randwrite --bs=1M --offset=24M \
+		--size=8M --iodepth=4
+}
+
+# Read 16 MiB of DEV in 1 MiB direct reads (at 32 MiB) and check how many
+# requests that made, counted by COMMAND... (prints a read-request
+# counter): 16-32 with indirect segments (INDIRECT not 0), at least 320
+# without (a direct request carries at most 11 pages). WHERE words the
+# failure ("left the frontend", "reached the backend"). Sets
+# RIG_REQUESTS to the count (no command substitution: a failure must stop
+# the test, not a subshell).
+rig_expect_1m_requests() { # tag dev indirect where command...
+	local tag=$1 dev=$2 ind=$3 where=$4 r0 n
+	shift 4
+	r0=$("$@")
+	rig_must "$tag: 1 MiB reads" dd if="$dev" of=/dev/null bs=1M count=16 \
+		skip=32 iflag=direct
+	n=$(($("$@") - r0))
+	if [ "$ind" = 0 ]; then
+		[ "$n" -ge 320 ] ||
+			rig_fail "$tag: 16 MiB in 1 MiB reads $where as $n requests (direct only: want >= 320)"
+	elif [ "$n" -lt 16 ] || [ "$n" -gt 32 ]; then
+		rig_fail "$tag: 16 MiB in 1 MiB reads $where as $n requests (indirect: want 16..32)"
+	fi
+	# shellcheck disable=SC2034 # read by the caller
+	RIG_REQUESTS=$n
 }
 
 # IOPS of the first job's DIR (read|write) section in fio JSON FILE (as

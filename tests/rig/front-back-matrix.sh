@@ -23,51 +23,23 @@
 #   - after detach pvblkback holds no grant mapping and no page.
 
 SYS=/sys/bus/xen-backend/devices/vbd-0-51712
-FEAT=/sys/block/xvda/pvblkfront/features
 
 bstat() { cat "$SYS/statistics/$1"; }
 fstat() { cat "/sys/block/xvda/pvblkfront/$1"; }
 
-fio_v=(--filename=/dev/xvda --direct=1 --ioengine=libaio --verify=crc32c
-	--verify_fatal=1 --do_verify=1)
-
 combo() { # backend-persistent frontend-persistent indirect queues
 	local b=$1 f=$2 ind=$3 q=$4 want=$(($1 && $2)) tag="b$1f$2-i$3-q$4"
-	local feat segs rd0 reads
+	local reads
 	rig_unload_frontend
 	echo "$b" >/sys/module/pvblkback/parameters/feature_persistent
 	rig_load_frontend ours "feature_persistent=$f" "max_indirect_segments=$ind" "max_queues=$q"
 	rig_dom0_attach /dev/ram0 xvda w
 
-	feat=$(head -n 1 "$FEAT")
-	rig_save "$tag-features.txt" cat "$FEAT"
-	[[ "$feat" =~ ^queues\ $q\ ring_order\ [0-9]+\ persistent\ $want\ indirect\ $ind$ ]] ||
-		rig_fail "$tag: features '$feat', want queues $q persistent $want indirect $ind"
-	segs=$(cat /sys/block/xvda/queue/max_segments)
-	if [ "$ind" = 0 ]; then
-		rig_expect_eq "$tag max_segments" "$segs" 11
-	else
-		rig_expect_eq "$tag max_segments" "$segs" "$ind"
-	fi
+	rig_expect_front_conn "$tag" "$q" "$want" "$ind"
 
-	rig_fio "$tag-rand4k" "${fio_v[@]}" --rw=randwrite --bs=4k --size=4M \
-		--iodepth=16 --numjobs=2 --offset_increment=8M
-	rig_fio "$tag-64k" "${fio_v[@]}" --rw=randwrite --bs=64k --offset=16M \
-		--size=8M --iodepth=8
-	rig_fio "$tag-1m" "${fio_v[@]}" --rw=randwrite --bs=1M --offset=32M \
-		--size=16M --iodepth=4
-
-	rd0=$(bstat rd_req)
-	rig_must "$tag: 1 MiB reads" dd if=/dev/xvda of=/dev/null bs=1M count=16 \
-		skip=32 iflag=direct
-	reads=$(($(bstat rd_req) - rd0))
-	if [ "$ind" = 0 ]; then
-		[ "$reads" -ge 320 ] ||
-			rig_fail "$tag: 16 MiB in 1 MiB reads reached the backend as $reads requests (direct only: want >= 320)"
-	else
-		[ "$reads" -ge 16 ] && [ "$reads" -le 32 ] ||
-			rig_fail "$tag: 16 MiB in 1 MiB reads reached the backend as $reads requests (indirect: want 16..32)"
-	fi
+	rig_fio_verify_mix "$tag" /dev/xvda
+	rig_expect_1m_requests "$tag" /dev/xvda "$ind" "reached the backend" bstat rd_req
+	reads=$RIG_REQUESTS
 
 	rig_save "$tag-stats.txt" grep -r . "$SYS/statistics" "$SYS/connection" /sys/block/xvda/pvblkfront
 	rig_expect_backend_mode "$SYS" "$want" "$tag backend"
@@ -76,7 +48,7 @@ combo() { # backend-persistent frontend-persistent indirect queues
 	else
 		rig_expect_eq "$tag frontend pgrant_reuse" "$(fstat pgrant_reuse)" 0
 	fi
-	rig_log "$tag: $feat, max_segments $segs, 16 x 1 MiB read -> $reads requests;" \
+	rig_log "$tag: $RIG_FEATURES, max_segments $RIG_SEGS, 16 x 1 MiB read -> $reads requests;" \
 		"backend hits $(bstat pgnt_hits) cached $(bstat pgnt_mapped) np_maps $(bstat np_maps)"
 	rig_dom0_detach xvda
 	rig_no_grants_left "$tag after detach"

@@ -17,7 +17,7 @@
 #     queue count asked for (and that many blk-mq hardware queues), the
 #     indirect segment count; the queue's max_segments 11 or 256;
 #   - fio verify=crc32c: 4 KiB random writes (2 jobs), 64 KiB and 1 MiB
-#     random writes, all passing;
+#     random writes, all passing (rig_fio_verify_mix);
 #   - 16 MiB of 1 MiB direct reads leave the frontend as 16-32 requests
 #     with indirect segments, as at least 16 x 20 without;
 #   - pgrant_reuse non-zero exactly when persistent; bounce_bytes non-zero
@@ -52,7 +52,7 @@ unload_front() {
 
 # One connection: reload pvblkfront with the given parameters and check it.
 matrix_combo() { # frontend-persistent indirect queues trusted
-	local f=$1 ind=$2 q=$3 t=$4 want tag feat segs hw rd0 reads bb
+	local f=$1 ind=$2 q=$3 t=$4 want tag hw reads bb
 	local FEAT=/sys/block/xvda/pvblkfront/features
 	want=$((BACK_PERSISTENT && f))
 	tag="b$BACK_PERSISTENT-f$f-i$ind-q$q-t$t"
@@ -61,41 +61,14 @@ matrix_combo() { # frontend-persistent indirect queues trusted
 		"max_queues=$q" "trusted=$t"
 	rig_wait_dev /dev/xvda 60
 	rig_wait_for "$FEAT" 30 test -f "$FEAT"
-	feat=$(head -n 1 "$FEAT")
-	rig_save "$tag-features.txt" cat "$FEAT"
-	[[ "$feat" =~ ^queues\ $q\ ring_order\ [0-9]+\ persistent\ $want\ indirect\ $ind$ ]] ||
-		rig_fail "$tag: features '$feat', want queues $q persistent $want indirect $ind"
+	rig_expect_front_conn "$tag" "$q" "$want" "$ind"
 	grep -q " trusted $t " "$FEAT" || rig_fail "$tag: features do not say trusted $t: $(tail -n 1 "$FEAT")"
 	hw=(/sys/block/xvda/mq/*)
 	rig_expect_eq "$tag blk-mq hardware queues" "${#hw[@]}" "$q"
-	segs=$(cat /sys/block/xvda/queue/max_segments)
-	if [ "$ind" = 0 ]; then
-		rig_expect_eq "$tag max_segments" "$segs" 11
-	else
-		rig_expect_eq "$tag max_segments" "$segs" "$ind"
-	fi
 
-	local fio_v=(--filename=/dev/xvda --direct=1 --ioengine=libaio
-		--verify=crc32c --verify_fatal=1 --do_verify=1)
-	rig_fio "$tag-rand4k" "${fio_v[@]}" --rw=randwrite --bs=4k --size=2M \
-		--iodepth=16 --numjobs=2 --offset_increment=8M
-	rig_fio "$tag-64k" "${fio_v[@]}" --rw=randwrite --bs=64k --offset=16M \
-		--size=4M --iodepth=8
-	rig_fio "$tag-1m" "${fio_v[@]}" --rw=randwrite --bs=1M --offset=24M \
-		--size=8M --iodepth=4
-
-	rd0=$(fstat rd_req)
-	rig_must "$tag: 1 MiB reads" dd if=/dev/xvda of=/dev/null bs=1M count=16 \
-		skip=32 iflag=direct
-	reads=$(($(fstat rd_req) - rd0))
-	if [ "$ind" = 0 ]; then
-		[ "$reads" -ge 320 ] ||
-			rig_fail "$tag: 16 MiB in 1 MiB reads left as $reads requests (direct only: want >= 320)"
-	else
-		if [ "$reads" -lt 16 ] || [ "$reads" -gt 32 ]; then
-			rig_fail "$tag: 16 MiB in 1 MiB reads left as $reads requests (indirect: want 16..32)"
-		fi
-	fi
+	rig_fio_verify_mix "$tag" /dev/xvda
+	rig_expect_1m_requests "$tag" /dev/xvda "$ind" "left the frontend" fstat rd_req
+	reads=$RIG_REQUESTS
 
 	rig_save "$tag-stats.txt" grep -r . /sys/block/xvda/pvblkfront
 	rig_expect_eq "$tag errors" "$(fstat errors)" 0
@@ -110,7 +83,7 @@ matrix_combo() { # frontend-persistent indirect queues trusted
 	else
 		rig_expect_eq "$tag bounce_bytes (own pages granted)" "$bb" 0
 	fi
-	rig_log "$tag: $feat, max_segments $segs, 16 x 1 MiB read -> $reads requests," \
+	rig_log "$tag: $RIG_FEATURES, max_segments $RIG_SEGS, 16 x 1 MiB read -> $reads requests," \
 		"pgrant_reuse $(fstat pgrant_reuse), bounce_bytes $bb"
 }
 
