@@ -168,37 +168,28 @@ static const char *after_prefix(const char *s, const char *prefix)
 	return s;
 }
 
-/* @s is one or more decimal digits and nothing else. */
-static bool all_digits(const char *s)
+/* @s is a decimal number as pvblk_parse_u32() reads one. */
+static bool is_number(const char *s)
 {
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
+	u32 v;
+
+	return pvblk_parse_u32(s, 0, U32_MAX_VALUE, &v) == PVBLK_NEG_OK;
 }
 
 bool pvblk_front_ring_key(const char *name)
 {
-	static const char *const exact[] = {
-		"event-channel", "ring-page-order", "multi-queue-num-queues",
-	};
 	const char *rest;
-	size_t i;
 
 	if (!name)
 		return false;
-	for (i = 0; i < ARRAY_SIZE(exact); i++) {
-		rest = after_prefix(name, exact[i]);
-		if (rest && !*rest)
-			return true;
-	}
+	if (str_eq(name, "event-channel") || str_eq(name, "ring-page-order") ||
+	    str_eq(name, "multi-queue-num-queues") || str_eq(name, "ring-ref"))
+		return true;
 	rest = after_prefix(name, "ring-ref");
-	if (rest && (!*rest || all_digits(rest)))
+	if (rest && is_number(rest))
 		return true;
 	rest = after_prefix(name, "queue-");
-	return rest && all_digits(rest);
+	return rest && is_number(rest);
 }
 
 const char *pvblk_neg_reason(enum pvblk_neg_err err)
