@@ -17,7 +17,7 @@ base_pkgs=(
 	googletest libgtest-dev libbenchmark-dev libxen-dev pkg-config
 	# the Xen-under-QEMU rig
 	qemu-system-x86 cpio busybox-static fio e2fsprogs dmsetup util-linux
-	zstd gzip file binutils procps
+	zstd gzip file binutils procps dpkg-dev libaio-dev
 	# benchmark output
 	gnuplot-nox jq
 )

@@ -24,7 +24,7 @@ need_cmd apt-cache apt-get dpkg-deb
 roots=(
 	xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common
 	xenstore-utils
-	busybox-static bash util-linux fio e2fsprogs dmsetup
+	busybox-static bash util-linux e2fsprogs dmsetup
 	libgcc-s1 # glibc dlopen()s libgcc_s.so.1 (xl aborts without it)
 	libstdc++6 # for the harness tools, when they are shipped
 	nbd-server nbd-client # a network block device on dom0's loopback

@@ -10,7 +10,7 @@
 #   vmlinux          the same kernel as a plain ELF (vmlinux.sh): what the
 #                    rig boots as dom0 and as every guest
 #   dom0-base.cpio   dom0 userland: busybox, bash, xl & co, hotplug scripts,
-#                    fio, e2fsprogs, dmsetup, flock, nbd-server and
+#                    fio (fio.sh's static build), e2fsprogs, dmsetup, flock, nbd-server and
 #                    nbd-client, kernel modules, and the
 #                    guest kernel (ELF) + guest base image under /rig/domu/
 #   domu-base.cpio.zst  guest userland: busybox, bash, fio, e2fsprogs, modules
@@ -29,19 +29,20 @@ rigdir=$PVBLK_ROOT/scripts/rig
 fetched=$("$rigdir/fetch.sh" "$series") || exit 1
 eval "$fetched"
 : "${SYSROOT:?}" "${KROOT:?}" "${KREL:?}" "${XEN_GZ:?}"
+fio=$("$rigdir/fio.sh") || exit 1
 
 # Stock kernel modules both images carry (dependencies are added).
 modules=(
 	xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs
 	xen-blkback xen-blkfront
-	brd null_blk loop dm-mod dm-log-writes dm-flakey
+	brd null_blk loop dm-mod dm-log-writes dm-flakey dm-delay
 	ext4 crc32c_generic
 	virtio_pci virtio_blk
 	nbd nvme-tcp nvmet-tcp
 )
 # Userland (paths inside the sysroot), both images ...
 common_files=(
-	bin/busybox bin/bash usr/bin/fio
+	bin/busybox bin/bash
 	sbin/mke2fs sbin/e2fsck sbin/tune2fs sbin/dumpe2fs sbin/debugfs
 	sbin/blkid usr/bin/flock sbin/dmsetup
 	lib/x86_64-linux-gnu/libgcc_s.so.1
@@ -59,7 +60,7 @@ dom0_files=(
 )
 
 key=$({
-	echo "$SYSROOT $KROOT"
+	echo "$SYSROOT $KROOT $fio"
 	cat "$0" "$rigdir/elfdeps.sh" "$rigdir/vmlinux.sh"
 } | sha256sum | cut -c1-16)
 out=$PVBLK_CACHE/rig/images-$series-$key
@@ -99,9 +100,10 @@ stage_files() {
 }
 
 # busybox applet links for every name no real binary took, plus the
-# directories and files any of our roots expects.
+# directories and files any of our roots expects, and fio.
 stage_base() {
 	local img=$1 a
+	install -D -m 755 "$fio" "$img/usr/bin/fio"
 	for a in $("$img/bin/busybox" --list-full); do
 		[ -e "$img/$a" ] && continue
 		mkdir -p "$img/$(dirname "$a")"
