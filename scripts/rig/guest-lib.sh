@@ -13,7 +13,7 @@
 #             rig_modprobe NAME [P=V...] | rig_rmmod NAME... |
 #             rig_module_loaded NAME | rig_mod_path NAME
 #   disks     rig_ramdisks COUNT SIZE_MB [--fill] | rig_wait_dev PATH [T] |
-#             rig_log_writes NAME DATA_DEV LOG_DEV |
+#             rig_log_writes NAME DATA_DEV LOG_DEV | rig_slow_dev NAME DEV MS |
 #             rig_dom0_attach TARGET VDEV [MODE] | rig_dom0_detach VDEV
 #   guests    rig_domu_start NAME [OPTS] | rig_domu_wait NAME |
 #             rig_domu_run NAME [OPTS]           (dom0 only)
@@ -21,6 +21,7 @@
 #             rig_fio_verify_mix TAG DEV |
 #             rig_expect_front_conn TAG QUEUES PERSISTENT INDIRECT |
 #             rig_expect_1m_requests TAG DEV INDIRECT WHERE COMMAND...
+#   checks    rig_stock_legs (the stock drivers' recorded legs wanted?)
 #
 # Environment set by the rig: RIG_ROLE (dom0|domu), RIG_RESULTS (result
 # directory, collected back to the host), RIG_KREL (kernel release),
@@ -284,6 +285,19 @@ rig_log_writes() {
 	echo "/dev/mapper/$name"
 }
 
+# A dm-delay device NAME over DEV that holds every read and write MS
+# milliseconds: slow storage, so that I/O is certainly in flight at the
+# backend when a test acts. Prints its path.
+rig_slow_dev() { # name dev ms
+	local sectors
+	rig_module_loaded dm-delay || rig_modprobe dm-delay
+	sectors=$(blockdev --getsz "$2") || rig_fail "cannot size $2"
+	echo "0 $sectors delay $2 0 $3" | DM_DISABLE_UDEV=1 dmsetup create "$1" >&2 ||
+		rig_fail "dmsetup create $1 (delay $2 by $3 ms) failed"
+	rig_wait_dev "/dev/mapper/$1" 10
+	echo "/dev/mapper/$1"
+}
+
 # Attach TARGET (a dom0 block device) to dom0 itself as VDEV (e.g. xvda)
 # through blkback/blkfront, and wait for /dev/VDEV. MODE is w (default) or r.
 rig_dom0_attach() {
@@ -345,6 +359,16 @@ rig_wait_exit() { # pid seconds
 	kill -0 "$1" 2>/dev/null || return 0
 	kill -9 "$1"
 	return 1
+}
+
+# Whether this run includes the stock drivers' legs of the failure-mode
+# tests, which record what the stock pair does and never fail a test (the
+# rig's RIG_STOCK_LEGS: 1 in the full suite, 0 in make check's tier).
+rig_stock_legs() {
+	if [ "${RIG_STOCK_LEGS:-1}" = 0 ]; then
+		rig_log "stock drivers' recorded legs skipped (RIG_STOCK_LEGS=0)"
+		return 1
+	fi
 }
 
 # Fail with DESC unless GOT equals WANT.
@@ -461,18 +485,17 @@ rig_expect_front_conn() { # tag queues persistent indirect
 	fi
 }
 
-# The verified write mix of the feature-matrix tests on DEV: fio
-# verify=crc32c random 4 KiB writes (2 jobs of 2 MiB), 64 KiB (4 MiB at
-# 16 MiB) and 1 MiB (8 MiB at 24 MiB); the first 32 MiB of DEV are used.
+# The verified write mix of the feature-matrix tests on DEV, one fio
+# process (fio-TAG-mix.json), its jobs one after another: verify=crc32c
+# random 4 KiB writes (2 jobs of 2 MiB), 64 KiB (4 MiB at 16 MiB) and
+# 1 MiB (8 MiB at 24 MiB); the first 32 MiB of DEV are used.
 rig_fio_verify_mix() { # tag dev
 	local v=(--filename="$2" --direct=1 --ioengine=libaio --verify=crc32c
-		--verify_fatal=1 --do_verify=1)
-	rig_fio "$1-rand4k" "${v[@]}" --rw=randwrite --bs=4k --size=2M \
-		--iodepth=16 --numjobs=2 --offset_increment=8M
-	rig_fio "$1-64k" "${v[@]}" --rw=randwrite --bs=64k --offset=16M \
-		--size=4M --iodepth=8
-	rig_fio "$1-1m" "${v[@]}" --rw=randwrite --bs=1M --offset=24M \
-		--size=8M --iodepth=4
+		--verify_fatal=1 --do_verify=1 --rw=randwrite --stonewall)
+	rig_fio "$1-mix" "${v[@]}" --bs=4k --size=2M --iodepth=16 --numjobs=2 \
+		--offset_increment=8M \
+		--name="$1-64k" "${v[@]}" --bs=64k --offset=16M --size=4M --iodepth=8 \
+		--name="$1-1m" "${v[@]}" --bs=1M --offset=24M --size=8M --iodepth=4
 }
 
 # Read 16 MiB of DEV in 1 MiB direct reads (at 32 MiB) and check how many
@@ -525,7 +548,8 @@ rig_fio_iops() { # file read|write
 #                          helpers named are defined in the guest too)
 #   --env NAME=VALUE       exported in the guest (repeatable)
 #   --timeout S            the guest script's time limit (default 300)
-#   --cmdline ARGS         extra guest kernel arguments
+#   --cmdline ARGS         extra guest kernel arguments (after the rig's
+#                          own, RIG_GUEST_ARGS: memory debugging)
 # With RIG_GUEST_BOOT_CHECK=1 (the default but on 6.1) it returns once the
 # guest's /init has started, and a boot whose kernel died of the boot-time
 # patching race first is repeated (rig__domu_booted).
@@ -602,7 +626,7 @@ rig_domu_start() {
 		echo 'type = "pv"'
 		echo 'kernel = "/rig/domu/vmlinux"'
 		echo "ramdisk = \"$dir/initrd\""
-		echo "extra = \"console=hvc0 rdinit=/init rootfstype=ramfs oops=panic $cmdline\""
+		echo "extra = \"console=hvc0 rdinit=/init rootfstype=ramfs oops=panic ${RIG_GUEST_ARGS:+$RIG_GUEST_ARGS }$cmdline\""
 		echo "memory = $mem"
 		echo "maxmem = $mem"
 		echo "vcpus = $vcpus"

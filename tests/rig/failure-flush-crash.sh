@@ -321,7 +321,7 @@ rig_module_loaded ext4 || rig_modprobe ext4
 run_config flush ours ours flush
 run_config barrier ours ours barrier
 run_config back ours stock auto
-run_config stock stock stock
+! rig_stock_legs || run_config stock stock stock
 rig_collect "$SUMMARY" flush-summary.txt
 cat "$SUMMARY"
 [ -z "$FAILED" ] || rig_fail "pvblk lost or misordered a flush${FAILED}"

@@ -204,25 +204,28 @@ rig_unload_frontend
 rig_unload_backend
 
 # ---- the stock pair, recorded ---------------------------------------------
-rig_load_backend stock
-rig_load_frontend stock
-set_param xen_blkfront feature_persistent 0
-rig_dom0_attach /dev/ram8 xvdb w
-set_param xen_blkfront feature_persistent 1
-rig_dom0_attach /dev/ram9 xvdc w
-rig_domu_run s1 --vcpus 2 --mem 384 --front stock \
-	--disk phy:/dev/xvdb,xvda,w --disk phy:/dev/xvdc,xvdb,w \
-	--fn stock_probe --timeout 240
-[ -s "$RIG_RESULTS/guests/s1/stock.txt" ] || rig_fail "the stock guest recorded no result"
-{
-	echo "stock xen-blkback + xen-blkfront in dom0 loopback, stock xen-blkfront in the guest ($RIG_KREL)"
-	echo "guest xvda: dom0 frontend feature_persistent=0; guest xvdb: dom0 frontend feature_persistent=1"
-	cat "$RIG_RESULTS/guests/s1/stock.txt"
-	cat "$RIG_RESULTS/guests/s1/stock-io-errors.txt" 2>/dev/null
-} >"$RIG_RESULTS/stock-result.txt"
-while read -r line; do rig_log "stock: $line"; done <"$RIG_RESULTS/stock-result.txt"
-backends_gone s1
-rig_dom0_detach xvdb
-rig_dom0_detach xvdc
-rig_unload_frontend
-rig_unload_backend
+stock_pair() {
+	rig_load_backend stock
+	rig_load_frontend stock
+	set_param xen_blkfront feature_persistent 0
+	rig_dom0_attach /dev/ram8 xvdb w
+	set_param xen_blkfront feature_persistent 1
+	rig_dom0_attach /dev/ram9 xvdc w
+	rig_domu_run s1 --vcpus 2 --mem 384 --front stock \
+		--disk phy:/dev/xvdb,xvda,w --disk phy:/dev/xvdc,xvdb,w \
+		--fn stock_probe --timeout 240
+	[ -s "$RIG_RESULTS/guests/s1/stock.txt" ] || rig_fail "the stock guest recorded no result"
+	{
+		echo "stock xen-blkback + xen-blkfront in dom0 loopback, stock xen-blkfront in the guest ($RIG_KREL)"
+		echo "guest xvda: dom0 frontend feature_persistent=0; guest xvdb: dom0 frontend feature_persistent=1"
+		cat "$RIG_RESULTS/guests/s1/stock.txt"
+		cat "$RIG_RESULTS/guests/s1/stock-io-errors.txt" 2>/dev/null
+	} >"$RIG_RESULTS/stock-result.txt"
+	while read -r line; do rig_log "stock: $line"; done <"$RIG_RESULTS/stock-result.txt"
+	backends_gone s1
+	rig_dom0_detach xvdb
+	rig_dom0_detach xvdc
+	rig_unload_frontend
+	rig_unload_backend
+}
+! rig_stock_legs || stock_pair

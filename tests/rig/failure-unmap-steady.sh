@@ -199,9 +199,11 @@ rig_load_frontend stock
 mode 1
 mode 0
 rig_unload_backend
-rig_load_backend stock persistent_grant_unused_seconds=3600
-mode_stock 1
-mode_stock 0
+if rig_stock_legs; then
+	rig_load_backend stock persistent_grant_unused_seconds=3600
+	mode_stock 1
+	mode_stock 0
+fi
 rig_collect /tmp/unmap-summary.txt unmap-summary.txt
 cat /tmp/unmap-summary.txt
 rig_unload_frontend
