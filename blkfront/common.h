@@ -36,6 +36,7 @@
 #include "pvblk/front_vdev.h"
 #include "pvblk/negotiate.h"
 #include "pvblk/wire.h"
+#include "queue.h"
 
 /*
  * Module parameters (params.c, Documentation/parameters.rst). The
@@ -129,7 +130,7 @@ struct pvblkfront_stats {
 	atomic64_t bounce_bytes;	/* bytes copied through gpages */
 	atomic64_t foreign_bounced;	/* requests with a foreign page */
 	atomic64_t foreign_bytes;	/* their foreign data, copied */
-	atomic64_t resubmitted;		/* requests split anew after resume */
+	atomic64_t resubmitted;		/* stale requests handed back (mq.c) */
 };
 
 /* Bytes of shadow state per ring slot and segment (ring_alloc_shadow()). */
@@ -146,6 +147,15 @@ struct pvblkfront_stats {
  * teardown, @disk, @quiesced, @conn and the negotiated fields.  The data
  * path reads @connected, @broken and @cache without it (READ_ONCE/xchg);
  * the rings are only replaced while the queue is quiesced or drained.
+ * The paths that fail or re-issue held requests (close, broken work,
+ * reconnect) take @mutex, so nothing done under it may wait for such a
+ * request: no queue freeze and no q->limits_lock (a sysfs writer holds
+ * that across a freeze of its own).  Queue limits are therefore committed
+ * by @limits_work, outside @mutex (disk.c).
+ *
+ * @pending_lock protects @pending_limits, @limits_pending and @resubmit.
+ * It is a spinlock taken from ->queue_rq() and from process context,
+ * never held across anything that sleeps.
  */
 struct pvblkfront_device {
 	struct xenbus_device *xdev;
@@ -185,13 +195,20 @@ struct pvblkfront_device {
 	struct work_struct broken_work;	/* fails I/O after a violation */
 
 	/*
-	 * Bios of requests built for an earlier connection that carry more
-	 * segments than the current one takes; resubmit_work hands them
-	 * back to the block layer, which splits them to the new limits.
+	 * The queue limits of a live disk change only in @limits_work
+	 * (disk.c), which takes neither @mutex nor a queue freeze: the
+	 * lifecycle computes the limits under @mutex into @pending_limits
+	 * and queues the work.  @resubmit holds the bios of requests built
+	 * against an earlier connection's limits that the current one
+	 * cannot carry as they are (mq.c); the same work hands them back to
+	 * the block layer after committing the pending limits, so they are
+	 * split and sequenced by the new ones.
 	 */
-	spinlock_t resubmit_lock;	/* protects @resubmit */
+	spinlock_t pending_lock;	/* see above */
+	struct pvblk_qlimits pending_limits;
+	bool limits_pending;		/* @pending_limits not yet committed */
 	struct bio_list resubmit;
-	struct work_struct resubmit_work;
+	struct work_struct limits_work;
 
 	struct pvblkfront_stats stats;
 };
@@ -229,12 +246,13 @@ void pvblkfront_shadow_release(struct pvblkfront_ring *ring,
 extern const struct blk_mq_ops pvblkfront_mq_ops;
 size_t pvblkfront_rq_size(void);
 void pvblkfront_complete(struct request *rq, blk_status_t st);
-void pvblkfront_resubmit_work(struct work_struct *work);
+void pvblkfront_resubmit(struct bio_list *bios);
 
 /* disk.c */
 int pvblkfront_disk_create(struct pvblkfront_device *dev);
 void pvblkfront_disk_destroy(struct pvblkfront_device *dev);
-void pvblkfront_apply_cache(struct pvblkfront_device *dev);
+void pvblkfront_update_limits(struct pvblkfront_device *dev);
+void pvblkfront_limits_work(struct work_struct *work);
 void pvblkfront_cache_work(struct work_struct *work);
 void pvblkfront_unquiesce(struct pvblkfront_device *dev);
 int pvblkfront_major_register(void);

@@ -74,6 +74,104 @@ static void fill_limits(struct pvblkfront_device *dev, struct pvblk_qlimits *l)
 	l->fua = caps.fua;
 }
 
+/*
+ * Queue limits of a live disk.
+ *
+ * The lifecycle (under dev->mutex) computes the limits and queues
+ * dev->limits_work, which commits them without dev->mutex and without
+ * freezing the queue.  Why neither:
+ *
+ *  - A freeze waits until no request holds a reference on the queue.
+ *    Requests are held by the driver for as long as the queue is quiesced
+ *    (from resume until the reconnect unquiesces it) and for as long as
+ *    a backend withholds a response (until a close or the broken work
+ *    fails it).  Those paths run under dev->mutex, in xenwatch, so a
+ *    freeze there, or a wait for one under dev->mutex, hangs the device
+ *    and with it every xenbus device of the guest.
+ *  - On 6.12 the commit takes q->limits_lock, which a limit written
+ *    through sysfs holds across a freeze of its own: waiting for it has
+ *    the same dependency on our requests, so it is never done under
+ *    dev->mutex or before the queue is unquiesced either.
+ *
+ * No freeze is needed for correctness: every request is checked against
+ * its connection in ->queue_rq() (mq.c, rq_stale()), and one built
+ * against older limits is handed back to the block layer, so requests
+ * that meet the new limits late, or a concurrent split that reads a
+ * mixture of old and new values, can only cost a resubmission.  The
+ * segment size, boundary and DMA alignment never change.
+ *
+ * Ordering: the limits are made pending, under dev->pending_lock, before
+ * any request can be dispatched to the connection they describe (a
+ * reconnect unquiesces the queue only afterwards), and the work takes
+ * the pending limits and the bios to resubmit in one critical section,
+ * committing before it submits.  A bio handed back by a request that met
+ * a connection is therefore submitted only once that connection's
+ * limits are in force: split to its segment limit, and a FUA write given
+ * the post-flush its cache mode needs.
+ *
+ * Lifetime: dev->disk is set before the work can be queued (the limits
+ * are made pending only with a disk, bios come from its requests).
+ * pvblkfront_disk_destroy() drops pending limits and flushes the work
+ * before del_gendisk(), so no commit races the teardown, and again after
+ * it, when every request has ended and before the queue is freed; a
+ * request queues the work before it ends, so the second flush cannot
+ * miss it, and nothing queues it after that (no request is dispatched,
+ * and the cache work finds no disk under dev->mutex).  The work runs on
+ * kblockd, which has a rescuer for writeback under memory pressure, and
+ * is never concurrent with itself.
+ */
+void pvblkfront_limits_work(struct work_struct *work)
+{
+	struct pvblkfront_device *dev =
+		container_of(work, struct pvblkfront_device, limits_work);
+	struct pvblk_qlimits l;
+	struct bio_list bios;
+	struct bio *bio;
+	bool commit;
+
+	spin_lock_irq(&dev->pending_lock);
+	commit = dev->limits_pending;
+	if (commit)
+		l = dev->pending_limits;
+	dev->limits_pending = false;
+	bios = dev->resubmit;
+	bio_list_init(&dev->resubmit);
+	spin_unlock_irq(&dev->pending_lock);
+
+	if (commit && pvblk_update_limits(dev->disk->queue, &l)) {
+		/* Bios split by the old limits would only come back. */
+		pvblkfront_mark_broken(dev, "cannot update the queue limits");
+		while ((bio = bio_list_pop(&bios)))
+			bio_io_error(bio);
+		return;
+	}
+	pvblkfront_resubmit(&bios);
+}
+
+/*
+ * Make the limits of the current connection and cache mode pending on a
+ * live disk and queue dev->limits_work to commit them; dev->mutex held.
+ * Never sleeps: the commit waits for nobody under dev->mutex.
+ */
+void pvblkfront_update_limits(struct pvblkfront_device *dev)
+{
+	struct pvblk_qlimits l;
+
+	fill_limits(dev, &l);
+	spin_lock_irq(&dev->pending_lock);
+	dev->pending_limits = l;
+	dev->limits_pending = true;
+	spin_unlock_irq(&dev->pending_lock);
+	kblockd_schedule_work(&dev->limits_work);
+}
+
+/*
+ * The backend refused a flush and dev->cache was turned off (ring.c):
+ * stop claiming a write cache.  dev->mutex only keeps the disk and the
+ * fields fill_limits() reads stable for the moment it takes; the commit
+ * happens in dev->limits_work, so a close or the broken work never waits
+ * behind this for a request the backend withholds.
+ */
 void pvblkfront_cache_work(struct work_struct *work)
 {
 	struct pvblkfront_device *dev =
@@ -81,18 +179,8 @@ void pvblkfront_cache_work(struct work_struct *work)
 
 	mutex_lock(&dev->mutex);
 	if (dev->disk)
-		pvblkfront_apply_cache(dev);
+		pvblkfront_update_limits(dev);
 	mutex_unlock(&dev->mutex);
-}
-
-/* Re-apply the limits (cache mode, segments) to a live disk; dev->mutex. */
-void pvblkfront_apply_cache(struct pvblkfront_device *dev)
-{
-	struct pvblk_qlimits l;
-
-	fill_limits(dev, &l);
-	if (pvblk_update_limits(dev->disk->queue, &l))
-		dev_warn(&dev->xdev->dev, "cannot update the queue limits\n");
 }
 
 static const char *cache_name(enum pvblk_front_cache c)
@@ -178,9 +266,25 @@ void pvblkfront_disk_destroy(struct pvblkfront_device *dev)
 		return;
 	/* Requeued requests must not wait for a reconnect that never comes. */
 	pvblkfront_unquiesce(dev);
+	/*
+	 * No limits are committed once the teardown starts: del_gendisk()
+	 * frees what a commit updates (6.1: the write-back throttling the
+	 * cache setter reaches).  Wait for a commit under way; bios the work
+	 * resubmits meanwhile go to the live queue and complete or fail.
+	 */
+	spin_lock_irq(&dev->pending_lock);
+	dev->limits_pending = false;
+	spin_unlock_irq(&dev->pending_lock);
+	flush_work(&dev->limits_work);
 	del_gendisk(dev->disk);
-	/* Bios still to resubmit fail now: the disk is dead, not yet freed. */
-	flush_work(&dev->resubmit_work);
+	/*
+	 * No request is left and none is dispatched again: the limits work
+	 * cannot be queued any more.  Let it finish before the queue is
+	 * freed; bios it still resubmits fail, the disk is dead.  It takes
+	 * no dev->mutex, and whatever its commit may wait for (a sysfs
+	 * writer's freeze) ended with the requests.
+	 */
+	flush_work(&dev->limits_work);
 	put_disk(dev->disk);
 	blk_mq_free_tag_set(&dev->tag_set);
 	dev->disk = NULL;

@@ -26,49 +26,87 @@ void pvblkfront_complete(struct request *rq, blk_status_t st)
 }
 
 /*
- * A request built for an earlier connection may carry more segments than
- * the backend we reconnected to takes (resume or migration onto a backend
- * with fewer or no indirect segments).  Its bios go back to the block
- * layer, which splits them to the new queue limits, and the request ends
- * empty.  A request of a flush sequence belongs to the block layer's
- * flush machinery and cannot be taken apart: the caller fails it.
+ * Whether @rq, built by the block layer against the queue limits of its
+ * time, cannot go out on the current connection as it is.  The limits of
+ * a live queue change without a freeze (disk.c, pvblkfront_limits_work()),
+ * so requests built against an earlier connection's limits reach us:
+ * requeued across a resume, built while a reconnect was under way, or in
+ * the moment before the work committed the new limits.  Two things can
+ * be wrong with them:
+ *
+ *  - more segments than this connection takes (it offers fewer or no
+ *    indirect segments);
+ *  - a FUA write built while we claimed FUA (barrier mode), met by a
+ *    connection with a write cache but no FUA (flush-cache mode): the
+ *    block layer passed its FUA bit down instead of adding a post-flush,
+ *    and sent as a plain WRITE its data could stay in the backend's
+ *    cache.  Only such a request carries REQ_FUA in that mode, as the
+ *    block layer strips the bit when FUA is not claimed; with no write
+ *    cache at all a stale FUA bit has nothing to bypass.
+ */
+static bool rq_stale(struct pvblkfront_device *dev, struct request *rq,
+		     enum pvblk_front_kind kind)
+{
+	struct pvblk_front_caps caps;
+
+	if (blk_rq_nr_phys_segments(rq) > READ_ONCE(dev->max_segs))
+		return true;
+	if (kind != PVBLK_FK_WRITE || !(rq->cmd_flags & REQ_FUA))
+		return false;
+	caps = pvblk_front_cache_caps(READ_ONCE(dev->cache));
+	return caps.write_cache && !caps.fua;
+}
+
+/*
+ * Hand the bios of a stale request back to the block layer, which splits
+ * them to the current limits (and adds the flush a FUA write now needs),
+ * and end the emptied request.  dev->limits_work submits them once the
+ * limits pending at that moment are committed.  A request with an end_io
+ * of its own belongs to someone who completes it by its bios - the block
+ * layer's flush machinery (every request of a flush sequence) or a
+ * request-based stacking driver's clone - and cannot be taken apart:
+ * false, the caller fails it.
  */
 static bool resubmit_bios(struct pvblkfront_device *dev, struct request *rq)
 {
 	struct bio_list bios;
 	unsigned long flags;
 
-	if (!rq->bio || (rq->rq_flags & RQF_FLUSH_SEQ))
+	if (!rq->bio || rq->end_io || (rq->rq_flags & RQF_FLUSH_SEQ))
 		return false;
 	bios.head = rq->bio;
 	bios.tail = rq->biotail;
 	rq->bio = NULL;
 	rq->biotail = NULL;
-	spin_lock_irqsave(&dev->resubmit_lock, flags);
+	spin_lock_irqsave(&dev->pending_lock, flags);
 	bio_list_merge(&dev->resubmit, &bios);
-	spin_unlock_irqrestore(&dev->resubmit_lock, flags);
+	spin_unlock_irqrestore(&dev->pending_lock, flags);
+	/*
+	 * Queued while @rq still holds its reference on the queue: a
+	 * teardown's freeze cannot end, and its flush_work() miss the work,
+	 * before the bios are in the work's hands.
+	 */
+	kblockd_schedule_work(&dev->limits_work);
+	atomic64_inc(&dev->stats.resubmitted);
 	/* No bio left: nothing completes but the request itself. */
 	blk_mq_end_request(rq, BLK_STS_OK);
-	atomic64_inc(&dev->stats.resubmitted);
-	schedule_work(&dev->resubmit_work);
 	return true;
 }
 
-/* Submit the bios resubmit_bios() took; process context, may sleep. */
-void pvblkfront_resubmit_work(struct work_struct *work)
+/*
+ * Submit bios resubmit_bios() took; process context, may sleep.  Their
+ * submitter no longer waits in its own context for them, so they may
+ * block now (REQ_NOWAIT cleared).  The emptied request they came from
+ * was counted in the disk's statistics as one more completed I/O.
+ */
+void pvblkfront_resubmit(struct bio_list *bios)
 {
-	struct pvblkfront_device *dev =
-		container_of(work, struct pvblkfront_device, resubmit_work);
-	struct bio_list bios;
 	struct bio *bio;
 
-	spin_lock_irq(&dev->resubmit_lock);
-	bios = dev->resubmit;
-	bio_list_init(&dev->resubmit);
-	spin_unlock_irq(&dev->resubmit_lock);
-	/* Accounted when first submitted; only the splitting is new. */
-	while ((bio = bio_list_pop(&bios)))
+	while ((bio = bio_list_pop(bios))) {
+		bio->bi_opf &= ~REQ_NOWAIT;
 		submit_bio_noacct(bio);
+	}
 }
 
 static void pvblkfront_complete_rq(struct request *rq)
@@ -330,10 +368,23 @@ static blk_status_t pvblkfront_queue_rq(struct blk_mq_hw_ctx *hctx,
 	if (!ok)
 		return BLK_STS_NOTSUPP;
 	blk_mq_start_request(rq);
+	/*
+	 * A dead or half-reconnected device fails I/O here already: the
+	 * stale check below must not hand bios back to a queue whose limits
+	 * will never be lowered for them (they would come back for ever).
+	 */
+	if (READ_ONCE(dev->broken) || !READ_ONCE(dev->connected))
+		return BLK_STS_IOERR;
 	if ((kind == PVBLK_FK_READ || kind == PVBLK_FK_WRITE) &&
-	    blk_rq_nr_phys_segments(rq) > READ_ONCE(dev->max_segs) &&
-	    resubmit_bios(dev, rq))
-		return BLK_STS_OK;
+	    rq_stale(dev, rq, kind)) {
+		if (resubmit_bios(dev, rq))
+			return BLK_STS_OK;
+		/* Neither sendable nor divisible (see resubmit_bios()). */
+		dev_warn_ratelimited(&dev->xdev->dev,
+				     "a request built for the previous connection does not fit this one and cannot be split: failed\n");
+		atomic64_inc(&dev->stats.errors);
+		return BLK_STS_IOERR;
+	}
 
 	/*
 	 * The rings are only replaced while the queue is quiesced (resume)

@@ -93,19 +93,34 @@ static inline struct gendisk *pvblk_alloc_disk(struct blk_mq_tag_set *set,
 #endif
 }
 
-/* Change the limits of a live queue (process context, may sleep). */
+/*
+ * Change the limits of a live queue (process context, may sleep).
+ *
+ * Never freezes the queue, on either kernel.  A freeze waits until no
+ * request holds a queue reference, but requests of this queue may be held
+ * by the driver for a long time (quiesced across a reconnect, or waiting
+ * for a backend's response that only a close will fail), and the
+ * lifecycle paths that would release them must never wait for a freeze.
+ * Without one, requests built against the old limits can still reach
+ * ->queue_rq(): pvblkfront checks every request against its connection
+ * there and hands back what does not fit (mq.c).  The only caller is
+ * pvblkfront_limits_work() (disk.c), which explains the ordering.
+ *
+ * 6.12: q->limits_lock (taken by queue_limits_start_update(), dropped by
+ * the commit) serialises this with the block layer's own limit updates
+ * (sysfs), which may hold it across a freeze of their own: the caller
+ * must therefore hold nothing that the requests of this queue need to
+ * complete.  6.1: the blk_queue_*() setters take no lock; the single
+ * caller is never concurrent with itself.
+ */
 static inline int pvblk_update_limits(struct request_queue *q,
 				      const struct pvblk_qlimits *l)
 {
 #ifdef PVBLK_HAVE_QUEUE_LIMITS_UPDATE
 	struct queue_limits lim = queue_limits_start_update(q);
-	int err;
 
 	pvblk_qlimits_to(&lim, l);
-	blk_mq_freeze_queue(q);
-	err = queue_limits_commit_update(q, &lim);
-	blk_mq_unfreeze_queue(q);
-	return err;
+	return queue_limits_commit_update(q, &lim);
 #else
 	pvblk_qlimits_set(q, l);
 	return 0;

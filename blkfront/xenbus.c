@@ -250,8 +250,15 @@ static int read_disk(struct pvblkfront_device *dev)
 		return err;
 	}
 	if (ssize < 512 || ssize > PAGE_SIZE || !is_power_of_2(ssize)) {
-		dev_err(&dev->xdev->dev, "backend sector-size %u unusable\n",
-			ssize);
+		xenbus_dev_fatal(dev->xdev, -EINVAL,
+				 "backend sector-size %u unusable", ssize);
+		return -EINVAL;
+	}
+	/* Bios already aligned to the old size may be in flight. */
+	if (dev->disk && ssize != dev->sector_size) {
+		xenbus_dev_fatal(dev->xdev, -EINVAL,
+				 "backend sector-size changed from %u to %u across a reconnect",
+				 dev->sector_size, ssize);
 		return -EINVAL;
 	}
 	dev->sectors = sectors;
@@ -317,8 +324,14 @@ static void do_connect(struct pvblkfront_device *dev)
 	if (!dev->nr_rings)
 		return;		/* not set up by us: nothing to connect */
 	err = read_disk(dev);
-	if (err)
+	if (err) {
+		/* A disk whose reconnect failed: its held I/O fails now. */
+		if (dev->disk) {
+			pvblkfront_mark_broken(dev, "reconnect refused");
+			pvblkfront_unquiesce(dev);
+		}
 		return;
+	}
 	WRITE_ONCE(dev->broken, false);
 	WRITE_ONCE(dev->connected, true);
 	if (!dev->disk) {
@@ -329,8 +342,17 @@ static void do_connect(struct pvblkfront_device *dev)
 			return;
 		}
 	} else {
-		/* Reconnected after resume: new limits, then re-issue. */
-		pvblkfront_apply_cache(dev);
+		/*
+		 * Reconnected after resume.  The requests requeued at resume
+		 * (and any built since) hold references on the queue until
+		 * they are dispatched, which the quiesce prevents: nothing
+		 * here may wait for them, so the new limits are only made
+		 * pending - committed by dev->limits_work, no freeze (disk.c)
+		 * - before the queue is let go.  A request that does not fit
+		 * this connection goes back to the block layer at dispatch.
+		 */
+		pvblkfront_update_limits(dev);
+		set_capacity_and_notify(dev->disk, dev->sectors);
 		pvblkfront_unquiesce(dev);
 	}
 	xenbus_switch_state(dev->xdev, XenbusStateConnected);
@@ -426,9 +448,9 @@ static int pvblkfront_probe(struct xenbus_device *xdev,
 	mutex_init(&dev->mutex);
 	INIT_WORK(&dev->broken_work, pvblkfront_broken_work);
 	INIT_WORK(&dev->cache_work, pvblkfront_cache_work);
-	spin_lock_init(&dev->resubmit_lock);
+	spin_lock_init(&dev->pending_lock);
 	bio_list_init(&dev->resubmit);
-	INIT_WORK(&dev->resubmit_work, pvblkfront_resubmit_work);
+	INIT_WORK(&dev->limits_work, pvblkfront_limits_work);
 	dev_set_drvdata(&xdev->dev, dev);
 	/*
 	 * Bound again after an unbind (or a reload of the module after one):
@@ -494,6 +516,8 @@ static void pvblkfront_remove(struct xenbus_device *xdev)
 	/* Both take the mutex and find nothing left to do. */
 	cancel_work_sync(&dev->broken_work);
 	cancel_work_sync(&dev->cache_work);
+	/* The disk is gone: nothing can queue the limits work any more. */
+	flush_work(&dev->limits_work);
 	dev_set_drvdata(&xdev->dev, NULL);
 	kfree(dev);
 }

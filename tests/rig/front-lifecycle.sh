@@ -4,11 +4,15 @@
 #
 # pvblkfront across a guest's lifecycle, over the stock xen-blkback and
 # then over pvblkback (which must also leave no grant mapping and no page
-# behind once both guests are gone):
+# behind once both guests are gone). Every disk is slow storage (dm-delay,
+# 20 ms per request over a ramdisk), so requests are in flight at the
+# backend at every transition:
 #
 #  g1  xl save + xl restore of a 2-vCPU guest while fio verify=crc32c runs
-#      on xvda: after restore the job must complete with no I/O error and
-#      no data mismatch (in-flight requests are re-issued after resume).
+#      on xvda: the disk must reconnect within 60 s of the restore (with
+#      requests held since the suspend), and the job must then complete
+#      with no I/O error and no data mismatch (in-flight requests are
+#      re-issued after resume).
 #      (Live migration cannot be tried here: Xen refuses PV log-dirty mode,
 #      "Failed to enable logdirty: 95", see Documentation/testing.rst.)
 #  g2  xl block-detach of xvdb while fio writes to it: fio must end with
@@ -81,6 +85,14 @@ wait_console() {
 		grep -q "$2" "/var/log/xen/console/guest-$1.log"
 }
 
+# Wait up to SECONDS for guest NAME's xvda (vbd 51712) frontend to be
+# Connected (4); returns 1 if it is not by then.
+front_connected() { # name seconds
+	local st
+	st=/local/domain/$(cat "/tmp/rig-domu/$1/domid")/device/vbd/51712/state
+	rig__wait_quiet "$2" sh -c "[ \"\$(xenstore-read $st)\" = 4 ]"
+}
+
 # Save guest NAME once it runs fio, run CMD..., restore it, wait for it.
 save_restore() { # label name cmd...
 	local b=$1 g=$2 out
@@ -96,6 +108,12 @@ save_restore() { # label name cmd...
 	xl domid "$g" >"/tmp/rig-domu/$g/domid"
 	rig_log "$b: $g restored as domid $(cat "/tmp/rig-domu/$g/domid")"
 	rm -f "/tmp/$g.save"
+	# The guest's xenwatch reconnects the disk with requests held since
+	# the suspend: the frontend must reach Connected within seconds (a
+	# reconnect that waits for those requests never gets there).
+	front_connected "$g" 60 ||
+		rig_fail "$b: $g's disk did not reconnect within 60 s of the restore ($(rig__vbd_states "$(cat "/tmp/rig-domu/$g/domid")" xvda))"
+	rig_log "$b: $g's disk reconnected"
 	rig_domu_wait "$g"
 	mv "$RIG_RESULTS/guests/$g" "$RIG_RESULTS/guests/$g-$b"
 }
@@ -114,11 +132,11 @@ lifecycle() {
 	local b=$1 out domid
 	rig_load_backend "$b"
 	rig_domu_start g1 --vcpus 2 --mem 384 --front ours --blacklist-stock \
-		--disk phy:/dev/ram0,xvda,w --fn save_guest --timeout 480
+		--disk "phy:$SLOW0,xvda,w" --fn save_guest --timeout 480
 	save_restore "$b" g1 true
 
 	rig_domu_start g2 --vcpus 2 --mem 512 --front ours --blacklist-stock \
-		--disk phy:/dev/ram0,xvda,w --disk phy:/dev/ram1,xvdb,w \
+		--disk "phy:$SLOW0,xvda,w" --disk "phy:$SLOW1,xvdb,w" \
 		--fn detach_guest --timeout 300
 	wait_console g2 fio-started 400
 	sleep 5
@@ -136,12 +154,16 @@ lifecycle() {
 }
 
 rig_ramdisks 2 128 --fill
+# Slow storage: whatever the guest has in flight when it is saved or its
+# disk detached is certainly still at the backend.
+SLOW0=$(rig_slow_dev slow0 /dev/ram0 20)
+SLOW1=$(rig_slow_dev slow1 /dev/ram1 20)
 lifecycle stock
 lifecycle ours
 rig_load_backend ours
 rig_domu_start g3 --vcpus 2 --mem 384 --front ours --blacklist-stock \
 	--front-params "max_indirect_segments=256 max_queues=2" \
-	--disk phy:/dev/ram0,xvda,w --fn shrink_guest --timeout 480
+	--disk "phy:$SLOW0,xvda,w" --fn shrink_guest --timeout 480
 save_restore ours g3 shrink_backend
 rig_no_grants_left "after g3"
 rig_unload_backend
