@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # /init of the rig's dom0 (PID 1 in the initramfs). Brings up the Xen
 # toolstack once, then runs the boot's test scripts one after the other
-# (/rig/tests/list: "NAME LIMIT" per line, /rig/tests/NAME.sh), each with
+# (/rig/tests/list: "NAME LIMIT FRESH" per line, /rig/tests/NAME.sh; a
+# FRESH=1 test has the boot to itself and is not cleaned up after), each with
 # /rig/lib.sh sourced and its own result directory /results/NAME. After
 # each test it collects the test's logs and puts dom0 back into the state
 # the bring-up left (dom0-reset.sh). The boot ends - results written as a
@@ -152,9 +153,12 @@ run_test() {
 # (dom0-reset.sh says what was left) and ends the boot.
 mapfile -t tests </rig/tests/list
 for line in "${tests[@]}"; do
-	read -r name limit <<<"$line"
+	read -r name limit fresh <<<"$line"
 	run_test "$name" "$limit"
-	if ! bash /rig/dom0-reset.sh clean "$RIG_RESULTS" </dev/null >"$RIG_RESULTS/reset.txt" 2>&1; then
+	if [ "$fresh" = 1 ]; then
+		# It asked for a boot of its own: what it leaves goes with it.
+		bash /rig/dom0-reset.sh collect "$RIG_RESULTS" </dev/null >"$RIG_RESULTS/reset.txt" 2>&1
+	elif ! bash /rig/dom0-reset.sh clean "$RIG_RESULTS" </dev/null >"$RIG_RESULTS/reset.txt" 2>&1; then
 		echo "rig: dom0 not clean after $name: $(tail -n 3 "$RIG_RESULTS/reset.txt" | tr '\n' ' ')"
 		{
 			echo "dom0 left in a state the rig could not clean up:"
@@ -165,6 +169,6 @@ for line in "${tests[@]}"; do
 	echo "$verdict $reason" >"$RIG_RESULTS/verdict"
 	echo "@@pvblk-rig result=$verdict test=$name reason=$reason@@ uptime $(cut -d' ' -f1 /proc/uptime)s"
 	save_results
-	[ "$verdict" = pass ] || break
+	[ "$verdict" = pass ] && [ "$fresh" != 1 ] || break
 done
 power_off

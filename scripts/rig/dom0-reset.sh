@@ -4,6 +4,8 @@
 # /init, dom0-init.sh):
 #
 #   dom0-reset.sh snapshot       record the state after the Xen bring-up
+#   dom0-reset.sh collect RESULTS  only save the finished test's logs (a
+#                                test that needs a fresh boot after it)
 #   dom0-reset.sh clean RESULTS  save the finished test's logs into
 #                                RESULTS, undo what it left behind (guests,
 #                                processes, VBDs, mounts, device-mapper,
@@ -218,6 +220,10 @@ case "${1:-}" in
 snapshot)
 	snapshot
 	;;
+collect)
+	[ -d "${2:-}" ] || { echo "usage: dom0-reset.sh collect RESULTS-DIR"; exit 2; }
+	collect "$2"
+	;;
 clean)
 	[ -d "${2:-}" ] || { echo "usage: dom0-reset.sh clean RESULTS-DIR"; exit 2; }
 	collect "$2"
@@ -233,7 +239,7 @@ clean)
 	exit "$left"
 	;;
 *)
-	echo "usage: dom0-reset.sh snapshot | clean RESULTS-DIR"
+	echo "usage: dom0-reset.sh snapshot | collect RESULTS-DIR | clean RESULTS-DIR"
 	exit 2
 	;;
 esac

@@ -6,7 +6,8 @@
 # one after the other in one boot, dom0 cleaned up after each
 # (dom0-reset.sh). A boot ends at the first test that fails or leaves dom0
 # in a state the rig cannot clean, and the tests left get a fresh boot; a
-# test whose header says "fresh=1" always starts a boot of its own.
+# test whose header says "fresh=1" has a boot of its own, and what it
+# leaves in dom0 ends with that boot.
 #
 #   scripts/rig/run.sh [--kernel 6.1|6.12] TEST.sh...
 #
@@ -189,7 +190,7 @@ make_layer() {
 		eval "$(parse_header "$t")"
 		install -m 644 "$t" "$dir/layer/rig/tests/$name.sh"
 		# dom0 keeps 90 s of a test's limit for clean-up and results.
-		echo "$name $((h_timeout - 90))"
+		echo "$name $((h_timeout - 90)) $h_fresh"
 	done >"$dir/layer/rig/tests/list"
 	{
 		echo "RIG_SERIES=$series"

@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# rig: timeout=480
+# rig: timeout=480 fresh=1
 #
-# Held pages, deterministically (issue 7, item 2;
-# Documentation/failure-modes-stray.rst). The backing device is
+# A boot of its own: the teardown leg leaves pvblkback holding the grants
+# it leaked by design, which only a reboot gives back.
+#
+# Held pages, deterministically (Documentation/failure-modes-stray.rst).
+# The backing device is
 # /dev/holdref0 of the test fixture pvblk_holdref (tests/kmod/holdref):
 # a RAM disk that keeps a reference to every bio page for hold_ms after it
 # completed the bio, as a zero-copy network send may. Served by pvblkback
