@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # rig: timeout=600
 #
-# Stray page references (issue 7, item 2; Documentation/failure-modes-stray.rst).
+# Stray page references (Documentation/failure-modes-stray.rst).
 # A VBD whose backing device is a network block device: nbd-client in dom0
 # against an nbd-server on 127.0.0.1 serving a file on tmpfs, so every
 # backend page goes through the TCP stack. Served by pvblkback to dom0's

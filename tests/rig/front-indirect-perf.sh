@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # rig: timeout=1800 mem=3G dom0_mem=1536M
 #
-# Measurement for pvblkfront's max_indirect_segments default (issue 4):
+# Measurement for pvblkfront's max_indirect_segments default
+# (Documentation/frontend.rst, "Indirect segments: the default"):
 # one boot, one pre-filled ramdisk, the stock xen-blkback (it offers 256
 # indirect segments). For each value in $INDIRECT_SEGS (default 0 32 128
 # 256) a 2-vCPU guest runs pvblkfront with max_indirect_segments=VALUE and
