@@ -12,7 +12,7 @@ TESTS ?=
 W ?= 1
 
 .PHONY: all modules clean help deps kbuild-all style unit bench-core \
-	dkms-check dkms-install install rig-test rig-perf demo check \
+	dkms-check dkms-install install rig-test rig-perf demo check check-quick \
 	bench bench-short
 
 all: modules
@@ -41,7 +41,8 @@ help:
 	@echo "make rig-test       rig tests in Xen under QEMU [KERNEL=6.1|6.12] [TESTS='a.sh b.sh']"
 	@echo "make rig-perf       rig measurements: pvblk vs stock drivers, fio, same boot [KERNEL=...]"
 	@echo "make demo           boot Xen under QEMU; guests move verified data through pvblkback and pvblkfront"
-	@echo "make check          everything CI runs: deps, builds, style, unit, dkms, rig"
+	@echo "make check          everything CI runs: deps, builds, style, unit, dkms, rig on 6.1 and 6.12, bench-short"
+	@echo "make check-quick    the inner loop: deps, builds for both kernels, style, unit tests and fuzzers (no rig)"
 	@echo "make bench          IOPS-scaling benchmark in the rig: table, CSV/JSON, PNG plots [BENCH_ARGS='--vcpus 1,2,4 ...']"
 	@echo "make bench-short    a short sweep of the benchmark, its outputs checked (about 5 min)"
 
@@ -82,6 +83,9 @@ demo: deps
 
 check:
 	bash scripts/check.sh
+
+check-quick:
+	bash scripts/check.sh --quick
 
 # The IOPS-scaling benchmark (Documentation/benchmarking.rst). BENCH_ARGS
 # passes options to scripts/bench/bench.sh (--help lists them).
