@@ -10,6 +10,8 @@
  *   ring.c    shared rings, event channels, response handling through the
  *             core checker (core/front_shadow.c)
  *   grants.c  granted pages: persistent pool, per-request grants, bounce
+ *   held.c    requests whose pages the backend still maps: held back
+ *             until it lets go, never completed before
  *   mq.c      blk-mq glue: request -> ring slot (core/front_req.c)
  *   disk.c    gendisk, xvdX naming (core/front_vdev.c), queue limits
  *   queue.h   queue limits on 6.1 (blk_queue_*) and 6.12 (queue_limits)
@@ -84,6 +86,14 @@ struct pvblkfront_shadow {
 	struct pvblk_req req;		/* private copy of what was sent */
 	unsigned int nr_segs;
 	bool bounce;			/* all data goes through gp[] pages */
+	/*
+	 * Held (held.c): the request is finished but the backend still
+	 * maps @nr_held of its own pages, whose grants are gref[0..nr_held).
+	 * Its id stays busy and the request is not completed until every
+	 * one of those grants has ended.
+	 */
+	bool held;
+	unsigned int nr_held;
 	unsigned int nr_ind;		/* indirect pages in ind[] */
 	struct pvblkfront_gpage *ind[PVBLK_MAX_INDIRECT_PAGES];
 	/* per segment, nr_segs entries each (allocated at connect) */
@@ -121,6 +131,17 @@ struct pvblkfront_ring {
 	char irq_name[32];
 };
 
+/*
+ * Per-request private data (tag_set.cmd_size).  A held request whose ring
+ * was torn down keeps its still-mapped grants here, on dev->held.
+ */
+struct pvblkfront_rq {
+	blk_status_t status;
+	struct list_head held_node;	/* on dev->held */
+	grant_ref_t *held_refs;		/* the shadow's gref array, adopted */
+	unsigned int nr_held;
+};
+
 /* Per-device counters, read through sysfs; atomic64 so no lock. */
 struct pvblkfront_stats {
 	atomic64_t rd_req, wr_req, f_req, ds_req;
@@ -131,6 +152,7 @@ struct pvblkfront_stats {
 	atomic64_t foreign_bounced;	/* requests with a foreign page */
 	atomic64_t foreign_bytes;	/* their foreign data, copied */
 	atomic64_t resubmitted;		/* stale requests handed back (mq.c) */
+	atomic64_t held;		/* requests held for a mapped page */
 };
 
 /* Bytes of shadow state per ring slot and segment (ring_alloc_shadow()). */
@@ -153,6 +175,13 @@ struct pvblkfront_stats {
  * that across a freeze of its own).  Queue limits are therefore committed
  * by @limits_work, outside @mutex (disk.c).
  *
+ * @closing: the backend is going away; we are Closed and wait for it to
+ * finish what it has in flight (new I/O fails, responses are still
+ * consumed, the rings stay) until it is Closed or @close_work gives up.
+ *
+ * @held, @destroy_pending and @removed are protected by @mutex; @nr_held
+ * counts held requests, in ring slots and on @held (held.c).
+ *
  * @pending_lock protects @pending_limits, @limits_pending and @resubmit.
  * It is a spinlock taken from ->queue_rq() and from process context,
  * never held across anything that sleeps.
@@ -166,6 +195,7 @@ struct pvblkfront_device {
 	bool connected;			/* rings live, I/O may flow */
 	bool broken;			/* backend misbehaved or vanished */
 	bool quiesced;			/* queue held across a reconnect */
+	bool closing;			/* see above */
 
 	/* our cached parameters and the negotiated connection */
 	struct pvblk_front_cfg cfg;
@@ -193,6 +223,14 @@ struct pvblkfront_device {
 	struct pvblk_vdev vd;
 	struct work_struct cache_work;	/* applies a cache mode change */
 	struct work_struct broken_work;	/* fails I/O after a violation */
+	struct delayed_work close_work;	/* gives up waiting for the backend */
+
+	/* requests held for pages the backend still maps (held.c) */
+	struct list_head held;		/* adopted from torn-down rings */
+	atomic_t nr_held;
+	bool destroy_pending;		/* disk removal waits for them */
+	bool removed;			/* the xenbus device is gone */
+	struct delayed_work held_work;
 
 	/*
 	 * The queue limits of a live disk change only in @limits_work
@@ -238,9 +276,18 @@ bool pvblkfront_gpage_ungrant(struct pvblkfront_gpage *gp);
 void pvblkfront_bounce_fill(struct pvblkfront_gpage *gp,
 			    struct scatterlist *sg);
 void pvblkfront_pool_drain(struct pvblkfront_ring *ring);
-void pvblkfront_shadow_release(struct pvblkfront_ring *ring,
-			       struct pvblkfront_shadow *sh, bool copy_back,
-			       bool *leaked);
+unsigned int pvblkfront_shadow_release(struct pvblkfront_ring *ring,
+				       struct pvblkfront_shadow *sh,
+				       bool copy_back);
+
+/* held.c */
+extern struct workqueue_struct *pvblkfront_wq;
+void pvblkfront_hold(struct pvblkfront_ring *ring, u32 id,
+		     unsigned int nr_mapped);
+bool pvblkfront_held_retry(struct pvblkfront_shadow *sh);
+void pvblkfront_held_end(struct pvblkfront_device *dev, struct request *rq);
+void pvblkfront_held_adopt(struct pvblkfront_ring *ring);
+void pvblkfront_held_work(struct work_struct *work);
 
 /* mq.c */
 extern const struct blk_mq_ops pvblkfront_mq_ops;

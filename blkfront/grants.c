@@ -193,28 +193,36 @@ static void copy_seg(struct page *gpage, struct scatterlist *sg, bool to_req)
 
 /*
  * Release what a finished (or abandoned) request held: copy read data
- * back when @copy_back, end every grant, return pages.  *@leaked is set
- * when a grant of one of the request's own pages could not be ended (the
- * backend still maps it): the caller must treat the backend as broken.
+ * back when @copy_back, end every grant, return pages.  Pool and bounce
+ * pages are ours: one the backend still maps goes to the grant table's
+ * deferred freeing.  The request's own pages are not: a grant of one
+ * that cannot be ended (the backend still maps it, and may write it) is
+ * kept, compacted into sh->gref[0..n), and n is returned - the request
+ * must then not complete until those grants end (held.c).  sh->rq is
+ * left for the caller.
  */
-void pvblkfront_shadow_release(struct pvblkfront_ring *ring,
-			       struct pvblkfront_shadow *sh, bool copy_back,
-			       bool *leaked)
+unsigned int pvblkfront_shadow_release(struct pvblkfront_ring *ring,
+				       struct pvblkfront_shadow *sh,
+				       bool copy_back)
 {
-	bool failed = READ_ONCE(ring->dev->broken);
-	unsigned int i;
+	bool failed = READ_ONCE(ring->dev->broken) || !READ_ONCE(ring->dev->connected);
+	unsigned int i, mapped = 0;
 
 	for (i = 0; i < sh->nr_segs; i++) {
+		grant_ref_t ref = sh->gref[i];
+
 		if (sh->gp[i]) {
 			if (copy_back && sh->gp[i]->page)
 				copy_seg(sh->gp[i]->page, &sh->sg[i], true);
 			pvblkfront_gpage_put(ring, sh->gp[i], failed);
 			sh->gp[i] = NULL;
-		} else if (sh->gref[i] != INVALID_GRANT_REF) {
-			if (!gnttab_try_end_foreign_access(sh->gref[i]))
-				*leaked = true;
-			sh->gref[i] = INVALID_GRANT_REF;
+			continue;
 		}
+		if (ref == INVALID_GRANT_REF)
+			continue;
+		sh->gref[i] = INVALID_GRANT_REF;
+		if (!gnttab_try_end_foreign_access(ref))
+			sh->gref[mapped++] = ref;
 	}
 	for (i = 0; i < sh->nr_ind; i++) {
 		pvblkfront_gpage_put(ring, sh->ind[i], failed);
@@ -222,7 +230,7 @@ void pvblkfront_shadow_release(struct pvblkfront_ring *ring,
 	}
 	sh->nr_ind = 0;
 	sh->nr_segs = 0;
-	sh->rq = NULL;
+	return mapped;
 }
 
 /* Copy one segment of a write's data into its bounce page. */

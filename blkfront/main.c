@@ -19,9 +19,13 @@ static int __init pvblkfront_init(void)
 		pr_err("not running in a Xen domain\n");
 		return -ENODEV;
 	}
+	/* Held requests and device frees (held.c); may run under writeback. */
+	pvblkfront_wq = alloc_workqueue("pvblkfront", WQ_MEM_RECLAIM, 0);
+	if (!pvblkfront_wq)
+		return -ENOMEM;
 	err = pvblkfront_major_register();
 	if (err)
-		return err;
+		goto out_wq;
 	err = pvblkfront_xenbus_register();
 	if (err)
 		goto out_major;
@@ -29,6 +33,8 @@ static int __init pvblkfront_init(void)
 
 out_major:
 	pvblkfront_major_unregister();
+out_wq:
+	destroy_workqueue(pvblkfront_wq);
 	return err;
 }
 module_init(pvblkfront_init);
@@ -37,6 +43,8 @@ static void __exit pvblkfront_exit(void)
 {
 	pvblkfront_xenbus_unregister();
 	pvblkfront_major_unregister();
+	/* Empty: a device left to the held work pins the module. */
+	destroy_workqueue(pvblkfront_wq);
 }
 module_exit(pvblkfront_exit);
 

@@ -12,11 +12,6 @@
 #include "common.h"
 #include "pvblk/front_trace.h"
 
-/* Per-request private data (tag_set.cmd_size). */
-struct pvblkfront_rq {
-	blk_status_t status;
-};
-
 void pvblkfront_complete(struct request *rq, blk_status_t st)
 {
 	struct pvblkfront_rq *p = blk_mq_rq_to_pdu(rq);
@@ -261,11 +256,11 @@ static blk_status_t post(struct pvblkfront_ring *ring, struct request *rq,
 			 enum pvblk_front_kind kind)
 {
 	struct pvblkfront_device *dev = ring->dev;
-	bool write = kind == PVBLK_FK_WRITE, leaked = false;
+	bool write = kind == PVBLK_FK_WRITE;
 	u32 grefs[PVBLK_MAX_INDIRECT_PAGES] = { 0 };
 	struct pvblkfront_shadow *sh;
 	enum pvblk_front_action act;
-	unsigned int n = 0;
+	unsigned int n = 0, mapped;
 	struct pvblk_req req;
 	u64 foreign = 0;
 	u8 op, iop;
@@ -342,9 +337,14 @@ static blk_status_t post(struct pvblkfront_ring *ring, struct request *rq,
 	return BLK_STS_OK;
 
 out_release:
-	pvblkfront_shadow_release(ring, sh, false, &leaked);
-	if (leaked)
+	mapped = pvblkfront_shadow_release(ring, sh, false);
+	if (mapped) {
+		/* Ours now: completed once the backend lets go (held.c). */
+		sh->rq = rq;
+		pvblkfront_hold(ring, id, mapped);
 		pvblkfront_mark_broken(dev, "backend mapped a grant never sent");
+		return BLK_STS_OK;
+	}
 out_put:
 	pvblk_fshadow_put(&ring->ids, id);
 	if (err == -ENOMEM || err == -ENOSPC)

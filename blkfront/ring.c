@@ -20,6 +20,7 @@
 #include <linux/interrupt.h>
 #include <linux/slab.h>
 #include <xen/events.h>
+#include <xen/page.h>
 
 #include "common.h"
 #include "pvblk/front_trace.h"
@@ -123,13 +124,14 @@ again:
 	while (ring->rsp_cons != rp) {
 		struct pvblkfront_shadow *sh;
 		struct request *rq;
-		bool retry = false, leaked = false, read;
+		bool retry = false, read;
+		unsigned int mapped;
 		blk_status_t st;
 
 		pvblk_fetch_rsp(pvblk_ring_entry(ring->sring, PVBLK_ABI_X86_64,
 						 ring->nr_slots, ring->rsp_cons),
 				PVBLK_ABI_X86_64, &id, &op, &status);
-		err = pvblk_fshadow_take(&ring->ids, id, op, &idx);
+		err = pvblk_fshadow_check(&ring->ids, id, op);
 		if (err) {
 			pvblkfront_mark_broken(dev, pvblk_rsp_reason(err));
 			return -EPROTO;
@@ -138,16 +140,38 @@ again:
 		done++;
 		trace_pvblkfront_complete(dev->vdevice, ring->index, id, op,
 					  status);
-		sh = &ring->shadow[idx];
+		sh = &ring->shadow[id];
 		rq = sh->rq;
+		if (sh->held) {
+			/*
+			 * The answer to a request failed while the backend
+			 * still mapped its pages (held.c): it may have let
+			 * go now.  The request has failed already.
+			 */
+			if (!pvblkfront_held_retry(sh)) {
+				pvblkfront_mark_broken(dev,
+						       "answered a request whose pages it still maps");
+				return -EPROTO;
+			}
+			pvblk_fshadow_take(&ring->ids, id, op, &idx);
+			sh->rq = NULL;
+			pvblkfront_held_end(dev, rq);
+			continue;
+		}
 		st = rsp_status(ring, sh, status, &retry);
 		read = sh->req.operation == PVBLK_OP_READ ||
 		       (sh->req.operation == PVBLK_OP_INDIRECT &&
 			sh->req.indirect_op == PVBLK_OP_READ);
-		pvblkfront_shadow_release(ring, sh, st == BLK_STS_OK && read,
-					  &leaked);
-		if (leaked)
+		mapped = pvblkfront_shadow_release(ring, sh,
+						   st == BLK_STS_OK && read);
+		if (mapped) {
+			/* Its id stays busy: no later answer can match it. */
+			pvblkfront_hold(ring, id, mapped);
 			pvblkfront_mark_broken(dev, "grant still mapped after response");
+			return -EPROTO;
+		}
+		pvblk_fshadow_take(&ring->ids, id, op, &idx);
+		sh->rq = NULL;
 		if (!rq)
 			continue;
 		if (retry)
@@ -180,8 +204,9 @@ static irqreturn_t pvblkfront_interrupt(int irq, void *data)
 
 /*
  * Fail (or, with @requeue, hand back to blk-mq for re-issue) every
- * request in flight and release its grants.  The backend must no longer
- * be processing the rings, or the device must be broken.
+ * request in flight and release its grants.  A request whose own pages
+ * the backend still maps is held instead (held.c): it completes once the
+ * backend lets go.
  */
 void pvblkfront_fail_all(struct pvblkfront_device *dev, blk_status_t st,
 			 bool requeue)
@@ -196,11 +221,16 @@ void pvblkfront_fail_all(struct pvblkfront_device *dev, blk_status_t st,
 		for (i = 0; ring->shadow && i < ring->nr_slots; i++) {
 			struct pvblkfront_shadow *sh = &ring->shadow[i];
 			struct request *rq = sh->rq;
-			bool leaked = false;
+			unsigned int mapped;
 
-			if (!pvblk_fshadow_busy(&ring->ids, i))
+			if (!pvblk_fshadow_busy(&ring->ids, i) || sh->held)
 				continue;
-			pvblkfront_shadow_release(ring, sh, false, &leaked);
+			mapped = pvblkfront_shadow_release(ring, sh, false);
+			if (mapped) {
+				pvblkfront_hold(ring, i, mapped);
+				continue;
+			}
+			sh->rq = NULL;
 			pvblk_fshadow_put(&ring->ids, i);
 			if (!rq)
 				continue;
@@ -262,6 +292,59 @@ nomem:
 	return -ENOMEM;
 }
 
+/*
+ * The shared ring pages.  Not xenbus_setup_ring()/xenbus_teardown_ring():
+ * the latter frees the pages even when the backend still maps them, and
+ * a backend that is slow to let go (still finishing I/O) or never does
+ * would then write its responses into pages the guest reuses.  Here each
+ * page goes to the grant table's deferred freeing with its grant.
+ */
+static void ring_pages_free(struct pvblkfront_ring *ring)
+{
+	unsigned int i;
+
+	if (!ring->sring)
+		return;
+	for (i = 0; i < ring->nr_pages; i++) {
+		struct page *page = virt_to_page(ring->sring + i * PAGE_SIZE);
+
+		if (ring->ring_ref[i] == INVALID_GRANT_REF) {
+			__free_page(page);
+			continue;
+		}
+		/* Frees the page now, or once the backend unmaps it. */
+		gnttab_end_foreign_access(ring->ring_ref[i], page);
+		ring->ring_ref[i] = INVALID_GRANT_REF;
+	}
+	ring->sring = NULL;
+}
+
+static int ring_pages_alloc(struct pvblkfront_ring *ring)
+{
+	domid_t be = ring->dev->backend_id;
+	unsigned int i;
+	int ref;
+
+	/* Order-0 pages (split), so that each can be freed on its own. */
+	ring->sring = alloc_pages_exact(ring->nr_pages * PAGE_SIZE,
+					GFP_NOIO | __GFP_ZERO);
+	if (!ring->sring)
+		return -ENOMEM;
+	for (i = 0; i < ring->nr_pages; i++)
+		ring->ring_ref[i] = INVALID_GRANT_REF;
+	for (i = 0; i < ring->nr_pages; i++) {
+		ref = gnttab_grant_foreign_access(be, virt_to_gfn(ring->sring +
+								  i * PAGE_SIZE),
+						  0);
+		if (ref < 0) {
+			ring_pages_free(ring);
+			return ref;
+		}
+		ring->ring_ref[i] = ref;
+	}
+	return 0;
+}
+
 /* Share one ring with the backend: pages, grants, event channel, irq. */
 int pvblkfront_ring_setup(struct pvblkfront_ring *ring)
 {
@@ -285,10 +368,12 @@ int pvblkfront_ring_setup(struct pvblkfront_ring *ring)
 	err = ring_alloc_shadow(ring);
 	if (err)
 		return err;
-	err = xenbus_setup_ring(xdev, GFP_NOIO, &ring->sring, ring->nr_pages,
-				ring->ring_ref);
-	if (err)
+	err = ring_pages_alloc(ring);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "sharing %u ring page(s)",
+				 ring->nr_pages);
 		goto out_shadow;
+	}
 	h = ring->sring;
 	WRITE_ONCE(h->req_event, 1);
 	WRITE_ONCE(h->rsp_event, 1);
@@ -310,7 +395,7 @@ out_evtchn:
 	xenbus_free_evtchn(xdev, ring->evtchn);
 	ring->evtchn = 0;
 out_ring:
-	xenbus_teardown_ring(&ring->sring, ring->nr_pages, ring->ring_ref);
+	ring_pages_free(ring);
 out_shadow:
 	ring_free_shadow(ring);
 	return err;
@@ -328,10 +413,9 @@ static void ring_teardown(struct pvblkfront_ring *ring)
 		xenbus_free_evtchn(xdev, ring->evtchn);
 		ring->evtchn = 0;
 	}
-	/* Ends the ring grants; pages still mapped are freed later. */
-	if (ring->sring)
-		xenbus_teardown_ring(&ring->sring, ring->nr_pages,
-				     ring->ring_ref);
+	/* No interrupt any more: the held requests can leave the slots. */
+	pvblkfront_held_adopt(ring);
+	ring_pages_free(ring);
 	pvblkfront_pool_drain(ring);
 	ring_free_shadow(ring);
 }

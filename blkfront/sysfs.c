@@ -40,7 +40,7 @@ static struct pvblkfront_stat_attr pvblkfront_stats_attrs[] = {
 	STAT(bounce_bytes, bounce_bytes),
 	STAT(foreign_bounced, foreign_bounced),
 	STAT(foreign_bytes, foreign_bytes),
-	STAT(resubmitted, resubmitted),
+	STAT(resubmitted, resubmitted), STAT(held, held),
 };
 
 static ssize_t features_show(struct device *d, struct device_attribute *attr,

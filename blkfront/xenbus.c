@@ -9,9 +9,12 @@
  *   backend Connected  read the disk's geometry and features, create the
  *                      disk (or, after resume, re-issue what was in
  *                      flight), go Connected
- *   backend Closing/   the disk is dead: fail all I/O, remove the disk
- *   Closed/Unknown     even if it is open (it then fails every access),
- *                      free the rings, go Closed
+ *   backend Closing    the disk is dead (new I/O fails), go Closed and
+ *                      let the backend finish what it has in flight: its
+ *                      answers still complete requests, the rings stay
+ *   backend Closed/    or CLOSE_GRACE later: fail what is left, free the
+ *   Unknown            rings, remove the disk even if it is open (it then
+ *                      fails every access)
  *   resume             requests in flight go back to blk-mq, rings are
  *                      rebuilt against the (maybe different) backend and
  *                      the requests re-issued once it is Connected
@@ -19,11 +22,16 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <xen/xenbus.h>
 
 #include "common.h"
+
+/* How long a closing backend may take to finish its requests. */
+#define CLOSE_GRACE	(5 * HZ)
 
 /* Read a backend key as a string; NULL when absent. Free with kfree(). */
 static char *read_key(struct pvblkfront_device *dev, const char *key)
@@ -194,6 +202,7 @@ static int talk_to_backend(struct pvblkfront_device *dev)
 	unsigned int i;
 	int err;
 
+	dev->closing = false;
 	dev->cfg.persistent = READ_ONCE(pvblkfront_params.feature_persistent);
 	dev->cfg.max_ring_order = READ_ONCE(pvblkfront_params.max_ring_page_order);
 	dev->cfg.max_queues = READ_ONCE(pvblkfront_params.max_queues);
@@ -358,19 +367,81 @@ static void do_connect(struct pvblkfront_device *dev)
 	xenbus_switch_state(dev->xdev, XenbusStateConnected);
 }
 
-/* The backend is going or gone: the disk dies; dev->mutex held. */
-static void do_close(struct pvblkfront_device *dev)
+/*
+ * Requests in flight have been failed (or held): free the rings and
+ * remove the disk; dev->mutex held.  While requests are held the disk
+ * cannot be deleted (that waits for every request): the held work does it
+ * once they are done (held.c).
+ */
+static void teardown(struct pvblkfront_device *dev)
 {
-	if (dev->nr_rings || dev->disk) {
-		if (!xchg(&dev->broken, true) && dev->connected)
-			dev_warn(&dev->xdev->dev, "backend closing: %s removed, its I/O fails\n",
-				 dev->vd.name);
-		WRITE_ONCE(dev->connected, false);
-		pvblkfront_fail_all(dev, BLK_STS_IOERR, false);
-		pvblkfront_disk_destroy(dev);
-		pvblkfront_rings_free(dev);
+	/* No dispatch may look at the rings while they go. */
+	if (dev->disk && !dev->quiesced) {
+		blk_mq_quiesce_queue(dev->disk->queue);
+		dev->quiesced = true;
 	}
-	xenbus_frontend_closed(dev->xdev);
+	pvblkfront_rings_free(dev);
+	if (atomic_read(&dev->nr_held))
+		dev->destroy_pending = true;
+	else
+		pvblkfront_disk_destroy(dev);
+	dev->closing = false;
+}
+
+/* Stop waiting for a closing backend: what it did not answer fails. */
+static void close_now(struct pvblkfront_device *dev)
+{
+	cancel_delayed_work(&dev->close_work);
+	WRITE_ONCE(dev->broken, true);
+	pvblkfront_fail_all(dev, BLK_STS_IOERR, false);
+	teardown(dev);
+}
+
+/*
+ * The backend is going (@gone: gone) - the disk dies; dev->mutex held.
+ * A backend that is only Closing still maps the rings and the pages of
+ * the requests it has in flight, and finishes them once it sees us
+ * Closed (the stock one waits for its I/O, then unmaps): freeing them
+ * now would let it write into pages the guest reuses.  So the disk is
+ * marked dead, we go Closed and keep consuming answers until the backend
+ * is Closed too, or CLOSE_GRACE has passed.
+ */
+static void do_close(struct pvblkfront_device *dev, bool gone)
+{
+	struct xenbus_device *xdev = dev->xdev;
+
+	if (dev->nr_rings || dev->disk) {
+		if (!dev->closing) {
+			dev->closing = true;
+			if (dev->connected && !READ_ONCE(dev->broken))
+				dev_warn(&xdev->dev, "backend closing: %s removed, its I/O fails\n",
+					 dev->vd.name);
+			WRITE_ONCE(dev->connected, false);
+			if (dev->disk)
+				blk_mark_disk_dead(dev->disk);
+		}
+		if (gone || READ_ONCE(dev->broken) || !dev->nr_rings)
+			close_now(dev);
+		else
+			queue_delayed_work(pvblkfront_wq, &dev->close_work,
+					   CLOSE_GRACE);
+	}
+	xenbus_frontend_closed(xdev);
+}
+
+static void pvblkfront_close_work(struct work_struct *work)
+{
+	struct pvblkfront_device *dev =
+		container_of(to_delayed_work(work), struct pvblkfront_device,
+			     close_work);
+
+	mutex_lock(&dev->mutex);
+	if (dev->closing) {
+		dev_warn(&dev->xdev->dev, "backend %u did not finish within %u s of closing: what it has not answered fails\n",
+			 dev->backend_id, CLOSE_GRACE / HZ);
+		close_now(dev);
+	}
+	mutex_unlock(&dev->mutex);
 }
 
 static void pvblkfront_backend_changed(struct xenbus_device *xdev,
@@ -400,11 +471,10 @@ static void pvblkfront_backend_changed(struct xenbus_device *xdev,
 		 */
 		if (xdev->state == XenbusStateInitialising)
 			break;
-		fallthrough;
+		do_close(dev, true);
+		break;
 	case XenbusStateClosing:
-		if (xdev->state == XenbusStateClosed)
-			break;
-		do_close(dev);
+		do_close(dev, false);
 		break;
 	default:
 		break;
@@ -451,6 +521,9 @@ static int pvblkfront_probe(struct xenbus_device *xdev,
 	spin_lock_init(&dev->pending_lock);
 	bio_list_init(&dev->resubmit);
 	INIT_WORK(&dev->limits_work, pvblkfront_limits_work);
+	INIT_DELAYED_WORK(&dev->close_work, pvblkfront_close_work);
+	INIT_LIST_HEAD(&dev->held);
+	INIT_DELAYED_WORK(&dev->held_work, pvblkfront_held_work);
 	dev_set_drvdata(&xdev->dev, dev);
 	/*
 	 * Bound again after an unbind (or a reload of the module after one):
@@ -474,11 +547,12 @@ static int pvblkfront_resume(struct xenbus_device *xdev)
 	int err;
 
 	mutex_lock(&dev->mutex);
-	WRITE_ONCE(dev->connected, false);
+	/* Held first, then disconnected: nothing dispatched between fails. */
 	if (dev->disk && !dev->quiesced) {
 		blk_mq_quiesce_queue(dev->disk->queue);
 		dev->quiesced = true;
 	}
+	WRITE_ONCE(dev->connected, false);
 	/* The old backend is gone: hand every request back for re-issue. */
 	pvblkfront_fail_all(dev, BLK_STS_OK, true);
 	pvblkfront_rings_free(dev);
@@ -496,6 +570,7 @@ static int pvblkfront_resume(struct xenbus_device *xdev)
 static void pvblkfront_remove(struct xenbus_device *xdev)
 {
 	struct pvblkfront_device *dev = dev_get_drvdata(&xdev->dev);
+	unsigned int held;
 
 	mutex_lock(&dev->mutex);
 	/*
@@ -507,18 +582,57 @@ static void pvblkfront_remove(struct xenbus_device *xdev)
 	if (dev->disk && !disk_openers(dev->disk) && !dev->quiesced &&
 	    READ_ONCE(dev->connected) && !READ_ONCE(dev->broken))
 		pvblkfront_disk_destroy(dev);
-	WRITE_ONCE(dev->broken, true);
 	WRITE_ONCE(dev->connected, false);
-	pvblkfront_fail_all(dev, BLK_STS_IOERR, false);
-	pvblkfront_disk_destroy(dev);
-	pvblkfront_rings_free(dev);
+	if (dev->nr_rings || dev->disk)
+		close_now(dev);
 	mutex_unlock(&dev->mutex);
-	/* Both take the mutex and find nothing left to do. */
+	/*
+	 * The rings are gone, so nothing queues these again; each takes the
+	 * mutex and finds nothing left to do.
+	 */
 	cancel_work_sync(&dev->broken_work);
 	cancel_work_sync(&dev->cache_work);
+	cancel_delayed_work_sync(&dev->close_work);
+
+	/*
+	 * Unloading the module (only possible with nothing held before):
+	 * the held work must not outlive it, so wait here, in rmmod, for
+	 * the backend to let go of what the failed requests still lend it.
+	 */
+	while (atomic_read(&dev->nr_held) && !module_is_live(THIS_MODULE)) {
+		dev_warn_ratelimited(&xdev->dev, "unloading: waiting for backend %u to let go of the pages of %u request(s)\n",
+				     dev->backend_id, atomic_read(&dev->nr_held));
+		msleep(1000);
+		mod_delayed_work(pvblkfront_wq, &dev->held_work, 0);
+		flush_delayed_work(&dev->held_work);
+	}
+
+	mutex_lock(&dev->mutex);
+	held = atomic_read(&dev->nr_held);
+	if (held) {
+		/*
+		 * The backend still maps pages of @held requests, which
+		 * cannot complete before it lets go, nor the disk go before
+		 * them: the held work frees the device then (and keeps this
+		 * xenbus device, for its log lines, until).
+		 */
+		dev->removed = true;
+		get_device(&xdev->dev);
+		dev_warn(&xdev->dev, "removed with %u request(s) held: freed once the backend lets go of their pages\n",
+			 held);
+	}
+	dev_set_drvdata(&xdev->dev, NULL);
+	mutex_unlock(&dev->mutex);
+	if (held)
+		return;
+	/* Nothing is held, so nothing queues it again. */
+	cancel_delayed_work_sync(&dev->held_work);
+	mutex_lock(&dev->mutex);
+	if (dev->destroy_pending)
+		pvblkfront_disk_destroy(dev);
+	mutex_unlock(&dev->mutex);
 	/* The disk is gone: nothing can queue the limits work any more. */
 	flush_work(&dev->limits_work);
-	dev_set_drvdata(&xdev->dev, NULL);
 	kfree(dev);
 }
 
