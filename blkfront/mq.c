@@ -56,10 +56,18 @@ static bool rq_stale(struct pvblkfront_device *dev, struct request *rq,
  * Hand the bios of a stale request back to the block layer, which splits
  * them to the current limits (and adds the flush a FUA write now needs),
  * and end the emptied request.  dev->limits_work submits them once the
- * limits pending at that moment are committed.  A request with an end_io
- * of its own belongs to someone who completes it by its bios - the block
- * layer's flush machinery (every request of a flush sequence) or a
- * request-based stacking driver's clone - and cannot be taken apart:
+ * limits pending at that moment are committed.
+ *
+ * The data request of a flush sequence (a write with REQ_PREFLUSH or
+ * REQ_FUA) is the flush machinery's: ending it moves the sequence on to
+ * its post-flush and then ends the request again, by its bio, which the
+ * machinery puts back from rq->biotail.  Emptied, the sequence ends with
+ * no bio; the bio itself - never merged with others, and still carrying
+ * its submitter's REQ_PREFLUSH and REQ_FUA - goes back to the block
+ * layer, which sequences it again under the current limits and ends it
+ * only once it is as durable as its submitter asked.  Any other request
+ * with an end_io of its own is a request-based stacking driver's clone,
+ * completed by its owner through its bios: it cannot be taken apart,
  * false, the caller fails it.
  */
 static bool resubmit_bios(struct pvblkfront_device *dev, struct request *rq)
@@ -67,7 +75,7 @@ static bool resubmit_bios(struct pvblkfront_device *dev, struct request *rq)
 	struct bio_list bios;
 	unsigned long flags;
 
-	if (!rq->bio || rq->end_io || (rq->rq_flags & RQF_FLUSH_SEQ))
+	if (!rq->bio || (rq->end_io && !(rq->rq_flags & RQF_FLUSH_SEQ)))
 		return false;
 	bios.head = rq->bio;
 	bios.tail = rq->biotail;

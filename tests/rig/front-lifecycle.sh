@@ -20,14 +20,21 @@
 #      running and stay healthy (its kernel log is checked for BUG/WARNING/
 #      Oops by the rig).
 #  g3  (pvblkback only) restore onto a backend that offers less: saved
-#      while fio verify=crc32c writes 1 MiB blocks through 256-segment
-#      indirect requests on 2 queues with persistent grants; before the
-#      restore pvblkback is set to max_indirect_segments=0 max_queues=1
-#      feature_persistent=0. After the restore the guest must show the new
-#      connection (1 queue, no persistent grants, no indirect segments),
-#      fio must complete with no error and no mismatch, and pvblkfront's
-#      resubmitted count must be non-zero: requests too big for the new
-#      backend went back to the block layer to be split, none failed.
+#      while fio verify=crc32c writes 1 MiB O_DSYNC blocks (FUA writes,
+#      which the block layer sequences with a flush after each) through
+#      256-segment indirect requests on 2 queues with persistent grants,
+#      on a disk with a write cache; before the restore pvblkback is set
+#      to max_indirect_segments=0 max_queues=1 feature_persistent=0.
+#      After the restore the guest must show the new connection (1 queue,
+#      no persistent grants, no indirect segments), fio must complete with
+#      no error and no mismatch, and pvblkfront's resubmitted count must
+#      be non-zero: requests too big for the new backend - flush-sequence
+#      writes among them - went back to the block layer to be split, none
+#      failed.
+#  g4  (pvblkback only) the same writes, restored onto a pvblkback that
+#      offers barriers only (flush_mode=barrier): the guest must show the
+#      barrier cache mode (FUA claimed, 11 segments per request), fio must
+#      complete clean and requests must have been resubmitted.
 
 save_guest() {
 	rig_wait_dev /dev/xvda 30
@@ -41,25 +48,31 @@ save_guest() {
 		rig_fail "frontend counted I/O errors across save/restore"
 }
 
+# WANT_FEAT / WANT_CACHE: the connection expected after the restore.
 shrink_guest() {
 	local feat
 	rig_wait_dev /dev/xvda 30
 	feat=$(head -n 1 /sys/block/xvda/pvblkfront/features)
 	[[ "$feat" == "queues 2 "*" persistent 1 indirect 256" ]] ||
 		rig_fail "before the save: features '$feat', want 2 queues, persistent, 256 indirect segments"
+	[[ "$(sed -n 2p /sys/block/xvda/pvblkfront/features)" == "cache 1 "* ]] ||
+		rig_fail "before the save: not in flush-cache mode: $(sed -n 2p /sys/block/xvda/pvblkfront/features)"
 	rig_log "fio-started"
-	rig_fio shrink --filename=/dev/xvda --direct=1 --ioengine=libaio \
+	rig_fio shrink --filename=/dev/xvda --direct=1 --sync=1 --ioengine=libaio \
 		--verify=crc32c --verify_fatal=1 --do_verify=1 \
-		--rw=randwrite --bs=1M --size=120M --loops=6 --iodepth=16
+		--rw=randwrite --bs=1M --size=100M --loops=2 --iodepth=16
 	rig_save stats.txt grep -r . /sys/block/xvda/pvblkfront
 	feat=$(head -n 1 /sys/block/xvda/pvblkfront/features)
-	[[ "$feat" == "queues 1 "*" persistent 0 indirect 0" ]] ||
-		rig_fail "after the restore: features '$feat', want 1 queue, no persistent grants, no indirect segments"
+	[[ "$feat" == $WANT_FEAT ]] ||
+		rig_fail "after the restore: features '$feat', want '$WANT_FEAT'"
+	feat=$(sed -n 2p /sys/block/xvda/pvblkfront/features)
+	[[ "$feat" == "cache $WANT_CACHE "* ]] ||
+		rig_fail "after the restore: '$feat', want cache mode $WANT_CACHE"
 	[ "$(cat /sys/block/xvda/pvblkfront/errors)" = 0 ] ||
 		rig_fail "frontend counted I/O errors across the restore"
 	[ "$(cat /sys/block/xvda/pvblkfront/resubmitted)" -gt 0 ] ||
 		rig_fail "no request was resubmitted for the smaller backend"
-	rig_log "restored onto a smaller backend: $feat, $(cat /sys/block/xvda/pvblkfront/resubmitted) request(s) resubmitted"
+	rig_log "after the restore: $feat, $(cat /sys/block/xvda/pvblkfront/resubmitted) request(s) resubmitted"
 }
 
 detach_guest() {
@@ -127,6 +140,27 @@ shrink_backend() {
 	rig_log "pvblkback now offers no indirect segments, 1 queue, no persistent grants"
 }
 
+barrier_backend() {
+	echo barrier >/sys/module/pvblkback/parameters/flush_mode ||
+		rig_fail "cannot set pvblkback's flush_mode"
+	rig_log "pvblkback now offers feature-barrier only"
+}
+
+# A disk with a write cache (a loop device over a tmpfs file claims one)
+# under 20 ms of delay, so that O_DSYNC writes become flush sequences.
+cached_slow_dev() {
+	local loopdev
+	rig_must "modprobe loop" modprobe loop
+	mkdir -p /mnt/wc
+	rig_must "mount tmpfs" mount -t tmpfs -o size=160M tmpfs /mnt/wc
+	rig_must "create the image" truncate -s 128M /mnt/wc/disk.img
+	loopdev=$(losetup -f) || rig_fail "no free loop device"
+	rig_must "losetup $loopdev" losetup "$loopdev" /mnt/wc/disk.img
+	[ "$(cat "/sys/block/${loopdev#/dev/}/queue/write_cache")" = "write back" ] ||
+		rig_fail "$loopdev claims no write cache"
+	rig_slow_dev slowwc "$loopdev" 20
+}
+
 # Both legs over BACKEND (stock: xen-blkback, ours: pvblkback).
 lifecycle() {
 	local b=$1 out domid
@@ -160,11 +194,24 @@ SLOW0=$(rig_slow_dev slow0 /dev/ram0 20)
 SLOW1=$(rig_slow_dev slow1 /dev/ram1 20)
 lifecycle stock
 lifecycle ours
+SLOWWC=$(cached_slow_dev)
 rig_load_backend ours
 rig_domu_start g3 --vcpus 2 --mem 384 --front ours --blacklist-stock \
 	--front-params "max_indirect_segments=256 max_queues=2" \
-	--disk "phy:$SLOW0,xvda,w" --fn shrink_guest --timeout 480
+	--env "WANT_FEAT=queues 1 * persistent 0 indirect 0" --env WANT_CACHE=1 \
+	--disk "phy:$SLOWWC,xvda,w" --fn shrink_guest --timeout 480
 save_restore ours g3 shrink_backend
 rig_no_grants_left "after g3"
 rig_unload_backend
-rig_log "front-lifecycle: save/restore and detach under I/O passed over xen-blkback and pvblkback, and restore onto a smaller pvblkback"
+rig_load_backend ours max_queues=2
+rig_domu_start g4 --vcpus 2 --mem 384 --front ours --blacklist-stock \
+	--front-params "max_indirect_segments=256 max_queues=2" \
+	--env "WANT_FEAT=queues 2 * persistent 1 indirect *" --env WANT_CACHE=2 \
+	--disk "phy:$SLOWWC,xvda,w" --fn shrink_guest --timeout 480
+save_restore ours g4 barrier_backend
+rig_no_grants_left "after g4"
+rig_unload_backend
+rig_must "remove slowwc" dmsetup remove slowwc
+rig_must "detach the loop device" losetup -d "$(losetup -a | awk -F: '/\/mnt\/wc\/disk.img/ { print $1; exit }')"
+rig_must "unmount /mnt/wc" umount /mnt/wc
+rig_log "front-lifecycle: save/restore and detach under I/O passed over xen-blkback and pvblkback, and restores during O_DSYNC writes onto a smaller and onto a barrier-only pvblkback"
