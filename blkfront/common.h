@@ -221,7 +221,8 @@ struct pvblkfront_device {
 	struct blk_mq_tag_set tag_set;
 	struct gendisk *disk;
 	struct pvblk_vdev vd;
-	struct work_struct cache_work;	/* applies a cache mode change */
+	struct work_struct cache_work;	/* applies a withdrawn feature */
+	struct list_head minors_node;	/* disk.c: minors in use */
 	struct work_struct broken_work;	/* fails I/O after a violation */
 	struct delayed_work close_work;	/* gives up waiting for the backend */
 

@@ -199,6 +199,45 @@ void pvblkfront_unquiesce(struct pvblkfront_device *dev)
 	blk_mq_kick_requeue_list(dev->disk->queue);
 }
 
+/*
+ * The minors of the disks that exist.  Two vbds whose virtual-devices
+ * name overlapping minors (a whole disk and one of its partitions, or one
+ * disk under two encodings) cannot both have a disk: the second is
+ * refused with a clear error instead of colliding in sysfs.
+ */
+static DEFINE_MUTEX(minors_lock);	/* protects minors_in_use */
+static LIST_HEAD(minors_in_use);	/* of pvblkfront_device.minors_node */
+
+static int claim_minors(struct pvblkfront_device *dev)
+{
+	u32 first = dev->vd.first_minor, last = first + dev->vd.nr_minors;
+	struct pvblkfront_device *o;
+	int err = 0;
+
+	mutex_lock(&minors_lock);
+	list_for_each_entry(o, &minors_in_use, minors_node) {
+		if (first < o->vd.first_minor + o->vd.nr_minors &&
+		    o->vd.first_minor < last) {
+			dev_err(&dev->xdev->dev, "%s (minors %u-%u) overlaps %s of %s: not created\n",
+				dev->vd.name, first, last - 1, o->vd.name,
+				dev_name(&o->xdev->dev));
+			err = -EBUSY;
+			break;
+		}
+	}
+	if (!err)
+		list_add(&dev->minors_node, &minors_in_use);
+	mutex_unlock(&minors_lock);
+	return err;
+}
+
+static void release_minors(struct pvblkfront_device *dev)
+{
+	mutex_lock(&minors_lock);
+	list_del(&dev->minors_node);
+	mutex_unlock(&minors_lock);
+}
+
 /* Create and add the disk; dev->mutex held, rings connected. */
 int pvblkfront_disk_create(struct pvblkfront_device *dev)
 {
@@ -207,6 +246,9 @@ int pvblkfront_disk_create(struct pvblkfront_device *dev)
 	struct gendisk *disk;
 	int err;
 
+	err = claim_minors(dev);
+	if (err)
+		return err;
 	memset(set, 0, sizeof(*set));
 	set->ops = &pvblkfront_mq_ops;
 	set->nr_hw_queues = dev->nr_rings;
@@ -217,7 +259,7 @@ int pvblkfront_disk_create(struct pvblkfront_device *dev)
 	set->driver_data = dev;
 	err = blk_mq_alloc_tag_set(set);
 	if (err)
-		return err;
+		goto out_minors;
 
 	fill_limits(dev, &l);
 	disk = pvblk_alloc_disk(set, &l, dev);
@@ -256,6 +298,8 @@ out_disk:
 	put_disk(disk);
 out_tags:
 	blk_mq_free_tag_set(set);
+out_minors:
+	release_minors(dev);
 	return err;
 }
 
@@ -288,4 +332,5 @@ void pvblkfront_disk_destroy(struct pvblkfront_device *dev)
 	put_disk(dev->disk);
 	blk_mq_free_tag_set(&dev->tag_set);
 	dev->disk = NULL;
+	release_minors(dev);
 }

@@ -93,6 +93,15 @@ static blk_status_t rsp_status(struct pvblkfront_ring *ring,
 			*retry = true;
 		return BLK_STS_OK;
 	}
+	if (status == PVBLK_RSP_EOPNOTSUPP && op == PVBLK_OP_DISCARD) {
+		/* Stop offering discard (and secure erase) from now on. */
+		if (xchg(&dev->discard, false)) {
+			dev_warn(&dev->xdev->dev, "backend refused a discard: discard no longer offered\n");
+			WRITE_ONCE(dev->secure, false);
+			schedule_work(&dev->cache_work);
+		}
+		return BLK_STS_NOTSUPP;
+	}
 	atomic64_inc(&dev->stats.errors);
 	if (status == PVBLK_RSP_EOPNOTSUPP)
 		return BLK_STS_NOTSUPP;
