@@ -58,7 +58,7 @@ extern struct pvblkfront_params pvblkfront_params;
 
 struct pvblkfront_device;
 
-/* Most pages a ring's grant pool keeps (4 MiB); beyond it pages are transient. */
+/* Most pages a ring's grant pool holds (4 MiB); grants.c. */
 #define PVBLKFRONT_POOL_MAX	1024u
 
 /*
@@ -72,7 +72,6 @@ struct pvblkfront_gpage {
 	struct page *page;
 	grant_ref_t gref;
 	bool granted;			/* gref is live */
-	bool pooled;			/* belongs to ring->pool accounting */
 };
 
 /*
@@ -276,6 +275,7 @@ int pvblkfront_gpage_grant(struct pvblkfront_ring *ring,
 bool pvblkfront_gpage_ungrant(struct pvblkfront_gpage *gp);
 void pvblkfront_bounce_fill(struct pvblkfront_gpage *gp,
 			    struct scatterlist *sg);
+int pvblkfront_pool_reserve(struct pvblkfront_ring *ring, unsigned int pages);
 void pvblkfront_pool_drain(struct pvblkfront_ring *ring);
 unsigned int pvblkfront_shadow_release(struct pvblkfront_ring *ring,
 				       struct pvblkfront_shadow *sh,

@@ -16,14 +16,20 @@
  * through a pool page like in the other two: Xen refuses a grant of a
  * page we do not own, and every such request would fail.
  *
- * The pool grows lazily, one page at a time, up to ring->pool_max pages.
- * Beyond that, without persistent grants, a request gets transient pages
- * that are freed at completion; with persistent grants it waits for pool
- * pages instead (pvblkfront_gpage_get() fails, the request is retried):
- * a backend may keep any grant of a persistent connection mapped, and
- * maps them all read-write, so a transient or read-only grant there
- * would fail or stay mapped.  The pool always holds one largest request
- * (core/front_mem.c), so a waiting request always gets its pages.
+ * Every such page belongs to a per-ring pool of at most ring->pool_max
+ * pages (core/front_mem.c), whatever the mode: beyond it a request waits
+ * for pool pages (pvblkfront_gpage_get() fails, the request gives back
+ * what it took and is retried when another completes), so the memory a
+ * backend can make the frontend spend on bounce, indirect and foreign
+ * pages is bounded by the memory plan.  At connect the pool is filled
+ * with the pages of one largest request (pvblkfront_pool_reserve()), in
+ * process context: with no request in flight a request always finds its
+ * pages without allocating, so I/O makes progress even when atomic
+ * allocations fail (writeback and swap to an xvd disk under memory
+ * pressure).  Beyond the reserve the pool grows lazily, one page at a
+ * time.  With persistent grants a pool page is granted read-write when
+ * first used and stays granted for the whole connection: a backend may
+ * keep any grant of a persistent connection mapped.
  *
  * No page is ever freed or reused while the backend may still map it: a
  * grant that cannot be ended is handed to the grant table's deferred
@@ -52,10 +58,29 @@ static int grant_page(struct pvblkfront_ring *ring,
 	return 0;
 }
 
+static struct pvblkfront_gpage *gpage_alloc(struct pvblkfront_ring *ring,
+					    gfp_t gfp)
+{
+	struct pvblkfront_gpage *gp;
+
+	gp = kzalloc(sizeof(*gp), gfp | __GFP_NOWARN);
+	if (!gp)
+		return NULL;
+	gp->page = alloc_page(gfp | __GFP_NOWARN);
+	if (!gp->page) {
+		kfree(gp);
+		return NULL;
+	}
+	ring->pool_count++;
+	atomic_inc(&ring->dev->pool_pages);
+	return gp;
+}
+
 /*
- * Take an idle pool page, or a new one.  Called with ring->lock held, so
- * allocations do not sleep.  In persistent mode the page comes granted
- * read-write.  @zero: clear the page (untrusted backend).
+ * Take an idle pool page, or a new one while the pool is below its
+ * bound.  Called with ring->lock held, so allocations do not sleep.  In
+ * persistent mode the page comes granted read-write.  @zero: clear the
+ * page (untrusted backend).
  */
 struct pvblkfront_gpage *pvblkfront_gpage_get(struct pvblkfront_ring *ring,
 					      bool zero)
@@ -67,38 +92,41 @@ struct pvblkfront_gpage *pvblkfront_gpage_get(struct pvblkfront_ring *ring,
 				      node);
 	if (gp) {
 		list_del(&gp->node);
-		if (dev->conn.persistent)
+		if (dev->conn.persistent && gp->granted)
 			atomic64_inc(&dev->stats.pgrant_reuse);
 		if (zero)
 			clear_highpage(gp->page);
-		return gp;
+	} else {
+		if (ring->pool_count >= ring->pool_max)
+			return NULL;	/* wait for a pool page (see above) */
+		gp = gpage_alloc(ring, GFP_ATOMIC | (zero ? __GFP_ZERO : 0));
+		if (!gp)
+			return NULL;
 	}
-
-	if (dev->conn.persistent && ring->pool_count >= ring->pool_max)
-		return NULL;	/* wait for a pool page (see above) */
-	gp = kzalloc(sizeof(*gp), GFP_ATOMIC | __GFP_NOWARN);
-	if (!gp)
+	if (dev->conn.persistent && !gp->granted &&
+	    grant_page(ring, gp, false)) {
+		list_add(&gp->node, &ring->pool);
 		return NULL;
-	gp->page = alloc_page(GFP_ATOMIC | __GFP_NOWARN |
-			      (zero ? __GFP_ZERO : 0));
-	if (!gp->page)
-		goto out_free;
-	if (ring->pool_count < ring->pool_max) {
-		gp->pooled = true;
-		ring->pool_count++;
-		atomic_inc(&dev->pool_pages);
 	}
-	if (dev->conn.persistent && gp->pooled && grant_page(ring, gp, false))
-		goto out_unpool;
 	return gp;
+}
 
-out_unpool:
-	ring->pool_count--;
-	atomic_dec(&dev->pool_pages);
-	__free_page(gp->page);
-out_free:
-	kfree(gp);
-	return NULL;
+/*
+ * Fill the pool up to @pages idle pages (at most its bound) at connect;
+ * process context, ring quiet.  -ENOMEM when it cannot.
+ */
+int pvblkfront_pool_reserve(struct pvblkfront_ring *ring, unsigned int pages)
+{
+	struct pvblkfront_gpage *gp;
+
+	pages = min(pages, ring->pool_max);
+	while (ring->pool_count < pages) {
+		gp = gpage_alloc(ring, GFP_NOIO);
+		if (!gp)
+			return -ENOMEM;
+		list_add(&gp->node, &ring->pool);
+	}
+	return 0;
 }
 
 /* Grant @gp for one request unless it is already (persistently) granted. */
@@ -131,10 +159,8 @@ bool pvblkfront_gpage_ungrant(struct pvblkfront_gpage *gp)
 static void gpage_free(struct pvblkfront_ring *ring,
 		       struct pvblkfront_gpage *gp)
 {
-	if (gp->pooled) {
-		ring->pool_count--;
-		atomic_dec(&ring->dev->pool_pages);
-	}
+	ring->pool_count--;
+	atomic_dec(&ring->dev->pool_pages);
 	if (gp->page)
 		__free_page(gp->page);
 	kfree(gp);
@@ -142,24 +168,23 @@ static void gpage_free(struct pvblkfront_ring *ring,
 
 /*
  * Give a page back after its request.  A persistent pool page goes back
- * to the pool still granted.  Anything else is ungranted first; a page
- * the backend still maps is never reused (see pvblkfront_gpage_ungrant()).
+ * to the pool still granted; any other is ungranted first, and a page the
+ * backend still maps is never reused (see pvblkfront_gpage_ungrant()).
  * @failed: the connection is going away, do not keep the page.
  */
 void pvblkfront_gpage_put(struct pvblkfront_ring *ring,
 			  struct pvblkfront_gpage *gp, bool failed)
 {
-	if (!(gp->pooled && ring->dev->conn.persistent) || failed) {
-		if (!pvblkfront_gpage_ungrant(gp)) {
-			gpage_free(ring, gp);
-			return;
-		}
-	}
-	if (gp->pooled && !failed) {
-		list_add(&gp->node, &ring->pool);
+	if ((!ring->dev->conn.persistent || failed) &&
+	    !pvblkfront_gpage_ungrant(gp)) {
+		gpage_free(ring, gp);
 		return;
 	}
-	gpage_free(ring, gp);
+	if (failed) {
+		gpage_free(ring, gp);
+		return;
+	}
+	list_add(&gp->node, &ring->pool);
 }
 
 /* Free every idle pool page: at disconnect, with the ring quiet. */

@@ -314,6 +314,29 @@ static int read_disk(struct pvblkfront_device *dev)
 	return 0;
 }
 
+/*
+ * Fill each ring's pool with the pages of one largest request
+ * (grants.c): its data pages when they go through pool pages (persistent
+ * grants, an untrusted backend), and its indirect pages.
+ */
+static int reserve_pools(struct pvblkfront_device *dev)
+{
+	unsigned int i, pages = pvblk_front_indirect_pages(dev->max_segs);
+	int err;
+
+	if (dev->conn.persistent || !dev->trusted)
+		pages += dev->max_segs;
+	for (i = 0; i < dev->nr_rings; i++) {
+		err = pvblkfront_pool_reserve(&dev->rings[i], pages);
+		if (err) {
+			xenbus_dev_fatal(dev->xdev, err, "reserving %u pool pages per ring",
+					 pages);
+			return err;
+		}
+	}
+	return 0;
+}
+
 static void do_connect(struct pvblkfront_device *dev)
 {
 	int err;
@@ -333,6 +356,8 @@ static void do_connect(struct pvblkfront_device *dev)
 	if (!dev->nr_rings)
 		return;		/* not set up by us: nothing to connect */
 	err = read_disk(dev);
+	if (!err)
+		err = reserve_pools(dev);
 	if (err) {
 		/* A disk whose reconnect failed: its held I/O fails now. */
 		if (dev->disk) {
