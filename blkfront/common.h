@@ -178,6 +178,9 @@ struct pvblkfront_stats {
  * finish what it has in flight (new I/O fails, responses are still
  * consumed, the rings stay) until it is Closed or @close_work gives up.
  *
+ * @awaiting: the backend went Closed without Closing (restarted); the
+ * disk's I/O is held, as across a resume, for it to come back.
+ *
  * @held, @destroy_pending and @removed are protected by @mutex; @nr_held
  * counts held requests, in ring slots and on @held (held.c).
  *
@@ -195,6 +198,7 @@ struct pvblkfront_device {
 	bool broken;			/* backend misbehaved or vanished */
 	bool quiesced;			/* queue held across a reconnect */
 	bool closing;			/* see above */
+	bool awaiting;			/* backend closed, its return awaited */
 
 	/* our cached parameters and the negotiated connection */
 	struct pvblk_front_cfg cfg;

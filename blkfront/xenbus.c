@@ -32,6 +32,8 @@
 
 /* How long a closing backend may take to finish its requests. */
 #define CLOSE_GRACE	(5 * HZ)
+/* How long I/O is held for a backend that closed without Closing. */
+#define RETURN_GRACE	(30 * HZ)
 
 /* Read a backend key as a string; NULL when absent. Free with kfree(). */
 static char *read_key(struct pvblkfront_device *dev, const char *key)
@@ -58,8 +60,8 @@ static int read_back_offer(struct pvblkfront_device *dev,
 	for (i = 0; i < ARRAY_SIZE(keys); i++)
 		kfree(v[i]);
 	if (err) {
-		dev_err(&dev->xdev->dev, "backend features unusable: %s\n",
-			pvblk_neg_reason(err));
+		xenbus_dev_fatal(dev->xdev, -EINVAL, "backend features unusable: %s",
+				 pvblk_neg_reason(err));
 		return -EINVAL;
 	}
 	return 0;
@@ -366,6 +368,7 @@ static void do_connect(struct pvblkfront_device *dev)
 		}
 		return;
 	}
+	dev->awaiting = false;
 	WRITE_ONCE(dev->broken, false);
 	WRITE_ONCE(dev->connected, true);
 	if (!dev->disk) {
@@ -454,6 +457,34 @@ static void do_close(struct pvblkfront_device *dev, bool gone)
 	xenbus_frontend_closed(xdev);
 }
 
+/*
+ * The backend went Closed while connected, without Closing first: its
+ * driver was unloaded or restarted in its domain, not a detach (the
+ * toolstack closes a backend through Closing, and then removes our
+ * device).  Like a resume, the disk stays: what is in flight goes back to
+ * blk-mq (held, if the backend still maps its pages), the queue is held,
+ * the rings go, and we start over from Initialising, so a backend that
+ * comes back (InitWait) is reconnected and the held I/O re-issued.  If it
+ * does not come back within RETURN_GRACE the held I/O fails; the disk
+ * stays until the device is removed, and a later return still connects
+ * it.  dev->mutex held.
+ */
+static void await_return(struct pvblkfront_device *dev)
+{
+	dev_warn(&dev->xdev->dev, "backend %u closed without closing: %s's I/O is held for %u s for it to return\n",
+		 dev->backend_id, dev->vd.name, RETURN_GRACE / HZ);
+	if (!dev->quiesced) {
+		blk_mq_quiesce_queue(dev->disk->queue);
+		dev->quiesced = true;
+	}
+	WRITE_ONCE(dev->connected, false);
+	pvblkfront_fail_all(dev, BLK_STS_OK, true);
+	pvblkfront_rings_free(dev);
+	dev->awaiting = true;
+	queue_delayed_work(pvblkfront_wq, &dev->close_work, RETURN_GRACE);
+	xenbus_switch_state(dev->xdev, XenbusStateInitialising);
+}
+
 static void pvblkfront_close_work(struct work_struct *work)
 {
 	struct pvblkfront_device *dev =
@@ -465,6 +496,11 @@ static void pvblkfront_close_work(struct work_struct *work)
 		dev_warn(&dev->xdev->dev, "backend %u did not finish within %u s of closing: what it has not answered fails\n",
 			 dev->backend_id, CLOSE_GRACE / HZ);
 		close_now(dev);
+	} else if (dev->awaiting && !dev->connected) {
+		dev_warn(&dev->xdev->dev, "backend %u did not return within %u s: %s's held I/O fails\n",
+			 dev->backend_id, RETURN_GRACE / HZ, dev->vd.name);
+		WRITE_ONCE(dev->broken, true);
+		pvblkfront_unquiesce(dev);
 	}
 	mutex_unlock(&dev->mutex);
 }
@@ -496,6 +532,12 @@ static void pvblkfront_backend_changed(struct xenbus_device *xdev,
 		 */
 		if (xdev->state == XenbusStateInitialising)
 			break;
+		if (state == XenbusStateClosed &&
+		    xdev->state == XenbusStateConnected && dev->disk &&
+		    !dev->closing && !READ_ONCE(dev->broken)) {
+			await_return(dev);
+			break;
+		}
 		do_close(dev, true);
 		break;
 	case XenbusStateClosing:
