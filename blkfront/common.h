@@ -76,7 +76,8 @@ struct pvblkfront_gpage {
 
 /*
  * Per shadow id: what one request in flight holds.  Indexed by the id
- * from ring->ids; protected by ring->lock.  Segment i went through the
+ * from ring->ids; protected by ring->lock (and by dev->mutex once the
+ * ring's interrupt is unbound, at teardown).  Segment i went through the
  * granted page gp[i] when that is set (bounce mode, or a foreign page we
  * may not grant), else the request's own page was granted as gref[i].
  */
@@ -172,11 +173,15 @@ struct pvblkfront_stats {
  * reconnect) take @mutex, so nothing done under it may wait for such a
  * request: no queue freeze and no q->limits_lock (a sysfs writer holds
  * that across a freeze of its own).  Queue limits are therefore committed
- * by @limits_work, outside @mutex (disk.c).
+ * by @limits_work, outside @mutex (disk.c).  del_gendisk(), which waits
+ * for every request, runs under @mutex only once every request has been
+ * failed and none is held (held.c); blk_mark_disk_dead(), which on 6.12
+ * waits for writeback, is never called.
  *
- * @closing: the backend is going away; we are Closed and wait for it to
- * finish what it has in flight (new I/O fails, responses are still
- * consumed, the rings stay) until it is Closed or @close_work gives up.
+ * @closing (under @mutex): the backend is going away; we are Closed and
+ * wait for it to finish what it has in flight (new I/O fails, responses
+ * are still consumed, the rings stay) until it is Closed or @close_work
+ * gives up.
  *
  * @awaiting: the backend went Closed without Closing (restarted); the
  * disk's I/O is held, as across a resume, for it to come back.
@@ -226,8 +231,10 @@ struct pvblkfront_device {
 	struct pvblk_vdev vd;
 	struct work_struct cache_work;	/* applies a withdrawn feature */
 	struct list_head minors_node;	/* disk.c: minors in use */
+	bool minors_dying;		/* disk.c: its disk is going */
 	struct work_struct broken_work;	/* fails I/O after a violation */
 	struct delayed_work close_work;	/* gives up waiting for the backend */
+	struct delayed_work connect_work; /* retries a disk's creation */
 
 	/* requests held for pages the backend still maps (held.c) */
 	struct list_head held;		/* adopted from torn-down rings */
@@ -307,6 +314,7 @@ void pvblkfront_update_limits(struct pvblkfront_device *dev);
 void pvblkfront_limits_work(struct work_struct *work);
 void pvblkfront_cache_work(struct work_struct *work);
 void pvblkfront_unquiesce(struct pvblkfront_device *dev);
+void pvblkfront_minors_dying(struct pvblkfront_device *dev);
 int pvblkfront_major_register(void);
 void pvblkfront_major_unregister(void);
 

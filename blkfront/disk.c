@@ -166,9 +166,10 @@ void pvblkfront_update_limits(struct pvblkfront_device *dev)
 }
 
 /*
- * The backend refused a flush and dev->cache was turned off (ring.c):
- * stop claiming a write cache.  dev->mutex only keeps the disk and the
- * fields fill_limits() reads stable for the moment it takes; the commit
+ * The backend refused a flush (dev->cache turned off) or a discard
+ * (dev->discard or dev->secure turned off) (ring.c): stop claiming it.
+ * dev->mutex only keeps the disk and the fields fill_limits() reads
+ * stable for the moment it takes; the commit
  * happens in dev->limits_work, so a close or the broken work never waits
  * behind this for a request the backend withholds.
  */
@@ -205,7 +206,7 @@ void pvblkfront_unquiesce(struct pvblkfront_device *dev)
  * disk under two encodings) cannot both have a disk: the second is
  * refused with a clear error instead of colliding in sysfs.
  */
-static DEFINE_MUTEX(minors_lock);	/* protects minors_in_use */
+static DEFINE_MUTEX(minors_lock);	/* minors_in_use, minors_dying */
 static LIST_HEAD(minors_in_use);	/* of pvblkfront_device.minors_node */
 
 static int claim_minors(struct pvblkfront_device *dev)
@@ -218,6 +219,11 @@ static int claim_minors(struct pvblkfront_device *dev)
 	list_for_each_entry(o, &minors_in_use, minors_node) {
 		if (first < o->vd.first_minor + o->vd.nr_minors &&
 		    o->vd.first_minor < last) {
+			if (o->minors_dying) {
+				/* It goes once the backend lets go: retry. */
+				err = -EAGAIN;
+				break;
+			}
 			dev_err(&dev->xdev->dev, "%s (minors %u-%u) overlaps %s of %s: not created\n",
 				dev->vd.name, first, last - 1, o->vd.name,
 				dev_name(&o->xdev->dev));
@@ -225,10 +231,20 @@ static int claim_minors(struct pvblkfront_device *dev)
 			break;
 		}
 	}
-	if (!err)
+	if (!err) {
+		dev->minors_dying = false;
 		list_add(&dev->minors_node, &minors_in_use);
+	}
 	mutex_unlock(&minors_lock);
 	return err;
+}
+
+/* The disk only waits for held requests before it goes (held.c). */
+void pvblkfront_minors_dying(struct pvblkfront_device *dev)
+{
+	mutex_lock(&minors_lock);
+	dev->minors_dying = true;
+	mutex_unlock(&minors_lock);
 }
 
 static void release_minors(struct pvblkfront_device *dev)

@@ -42,9 +42,12 @@ module_init(pvblkfront_init);
 static void __exit pvblkfront_exit(void)
 {
 	pvblkfront_xenbus_unregister();
-	pvblkfront_major_unregister();
-	/* Empty: a device left to the held work pins the module. */
+	/*
+	 * Idle: anything held pins the module.  Before the major goes: the
+	 * held work's last run deletes a disk.
+	 */
 	destroy_workqueue(pvblkfront_wq);
+	pvblkfront_major_unregister();
 }
 module_exit(pvblkfront_exit);
 

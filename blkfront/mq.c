@@ -75,7 +75,9 @@ static bool resubmit_bios(struct pvblkfront_device *dev, struct request *rq)
 	struct bio_list bios;
 	unsigned long flags;
 
-	if (!rq->bio || (rq->end_io && !(rq->rq_flags & RQF_FLUSH_SEQ)))
+	if (!rq->bio)
+		return false;
+	if (rq->rq_flags & RQF_FLUSH_SEQ ? rq->flush.saved_end_io : rq->end_io)
 		return false;
 	bios.head = rq->bio;
 	bios.tail = rq->biotail;
@@ -300,8 +302,9 @@ static blk_status_t post(struct pvblkfront_ring *ring, struct request *rq,
 	}
 	act = pvblk_front_map(READ_ONCE(dev->cache), kind,
 			      rq->cmd_flags & REQ_FUA, n,
-			      dev->conn.max_indirect_segs, dev->discard,
-			      dev->secure, &op, &iop);
+			      dev->conn.max_indirect_segs,
+			      READ_ONCE(dev->discard), READ_ONCE(dev->secure),
+			      &op, &iop);
 	if (act == PVBLK_FA_DONE) {
 		pvblk_fshadow_put(&ring->ids, id);
 		pvblkfront_complete(rq, BLK_STS_OK);

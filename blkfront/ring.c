@@ -94,10 +94,14 @@ static blk_status_t rsp_status(struct pvblkfront_ring *ring,
 		return BLK_STS_OK;
 	}
 	if (status == PVBLK_RSP_EOPNOTSUPP && op == PVBLK_OP_DISCARD) {
-		/* Stop offering discard (and secure erase) from now on. */
-		if (xchg(&dev->discard, false)) {
-			dev_warn(&dev->xdev->dev, "backend refused a discard: discard no longer offered\n");
-			WRITE_ONCE(dev->secure, false);
+		/* Stop offering what was refused from now on. */
+		bool *what = sh->req.discard_flag ? &dev->secure : &dev->discard;
+
+		if (xchg(what, false)) {
+			dev_warn(&dev->xdev->dev, "backend refused a %s: no longer offered\n",
+				 sh->req.discard_flag ? "secure erase" : "discard");
+			if (what == &dev->discard)
+				WRITE_ONCE(dev->secure, false);
 			schedule_work(&dev->cache_work);
 		}
 		return BLK_STS_NOTSUPP;
@@ -174,7 +178,10 @@ again:
 		mapped = pvblkfront_shadow_release(ring, sh,
 						   st == BLK_STS_OK && read);
 		if (mapped) {
-			/* Its id stays busy: no later answer can match it. */
+			/*
+			 * Its id stays busy; a later answer to it is taken
+			 * as the backend letting go (the held branch above).
+			 */
 			pvblkfront_hold(ring, id, mapped);
 			pvblkfront_mark_broken(dev, "grant still mapped after response");
 			return -EPROTO;

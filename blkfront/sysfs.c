@@ -94,11 +94,15 @@ static struct attribute *pvblkfront_stat_attrs[] = {
 	&pvblkfront_stats_attrs[9].attr.attr,
 	&pvblkfront_stats_attrs[10].attr.attr,
 	&pvblkfront_stats_attrs[11].attr.attr,
+	&pvblkfront_stats_attrs[12].attr.attr,
 	&dev_attr_features.attr,
 	&dev_attr_pool.attr,
 	&dev_attr_memory.attr,
 	NULL,
 };
+
+/* Every statistic is listed above: a new one must be added there too. */
+static_assert(ARRAY_SIZE(pvblkfront_stats_attrs) == 13);
 
 static const struct attribute_group pvblkfront_stat_group = {
 	.name = "pvblkfront",

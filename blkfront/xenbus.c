@@ -22,7 +22,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpumask.h>
-#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -373,6 +372,13 @@ static void do_connect(struct pvblkfront_device *dev)
 	WRITE_ONCE(dev->connected, true);
 	if (!dev->disk) {
 		err = pvblkfront_disk_create(dev);
+		if (err == -EAGAIN) {
+			/* An earlier disk of these minors is going: retry. */
+			WRITE_ONCE(dev->connected, false);
+			queue_delayed_work(pvblkfront_wq, &dev->connect_work,
+					   HZ);
+			return;
+		}
 		if (err) {
 			WRITE_ONCE(dev->connected, false);
 			xenbus_dev_fatal(dev->xdev, err, "creating the disk");
@@ -409,11 +415,19 @@ static void teardown(struct pvblkfront_device *dev)
 		dev->quiesced = true;
 	}
 	pvblkfront_rings_free(dev);
-	if (atomic_read(&dev->nr_held))
-		dev->destroy_pending = true;
-	else
-		pvblkfront_disk_destroy(dev);
 	dev->closing = false;
+	if (!dev->disk)
+		return;
+	/* Not connected: whatever is queued, or comes, fails at once. */
+	set_capacity(dev->disk, 0);
+	pvblkfront_unquiesce(dev);
+	if (atomic_read(&dev->nr_held)) {
+		dev->destroy_pending = true;
+		pvblkfront_minors_dying(dev);
+	} else {
+		dev->destroy_pending = false;
+		pvblkfront_disk_destroy(dev);
+	}
 }
 
 /* Stop waiting for a closing backend: what it did not answer fails. */
@@ -430,9 +444,13 @@ static void close_now(struct pvblkfront_device *dev)
  * A backend that is only Closing still maps the rings and the pages of
  * the requests it has in flight, and finishes them once it sees us
  * Closed (the stock one waits for its I/O, then unmaps): freeing them
- * now would let it write into pages the guest reuses.  So the disk is
- * marked dead, we go Closed and keep consuming answers until the backend
- * is Closed too, or CLOSE_GRACE has passed.
+ * now would let it write into pages the guest reuses.  So new I/O fails
+ * (capacity 0, not connected), we go Closed and keep consuming answers
+ * until the backend is Closed too, or CLOSE_GRACE has passed.  Nothing
+ * here may wait for I/O: on 6.12 blk_mark_disk_dead() syncs the device
+ * and evicts a mounted filesystem's inodes, waiting on writeback that
+ * only this backend or the held work can end; del_gendisk() in the
+ * teardown marks the disk dead once nothing is outstanding.
  */
 static void do_close(struct pvblkfront_device *dev, bool gone)
 {
@@ -446,7 +464,7 @@ static void do_close(struct pvblkfront_device *dev, bool gone)
 					 dev->vd.name);
 			WRITE_ONCE(dev->connected, false);
 			if (dev->disk)
-				blk_mark_disk_dead(dev->disk);
+				set_capacity(dev->disk, 0);
 		}
 		if (gone || READ_ONCE(dev->broken) || !dev->nr_rings)
 			close_now(dev);
@@ -502,6 +520,20 @@ static void pvblkfront_close_work(struct work_struct *work)
 		WRITE_ONCE(dev->broken, true);
 		pvblkfront_unquiesce(dev);
 	}
+	mutex_unlock(&dev->mutex);
+}
+
+/* Try again to create a disk whose minors an earlier one still had. */
+static void pvblkfront_connect_work(struct work_struct *work)
+{
+	struct pvblkfront_device *dev =
+		container_of(to_delayed_work(work), struct pvblkfront_device,
+			     connect_work);
+
+	mutex_lock(&dev->mutex);
+	if (!dev->disk && dev->nr_rings && !dev->connected &&
+	    dev->xdev->state == XenbusStateInitialised)
+		do_connect(dev);
 	mutex_unlock(&dev->mutex);
 }
 
@@ -589,6 +621,7 @@ static int pvblkfront_probe(struct xenbus_device *xdev,
 	bio_list_init(&dev->resubmit);
 	INIT_WORK(&dev->limits_work, pvblkfront_limits_work);
 	INIT_DELAYED_WORK(&dev->close_work, pvblkfront_close_work);
+	INIT_DELAYED_WORK(&dev->connect_work, pvblkfront_connect_work);
 	INIT_LIST_HEAD(&dev->held);
 	INIT_DELAYED_WORK(&dev->held_work, pvblkfront_held_work);
 	dev_set_drvdata(&xdev->dev, dev);
@@ -614,6 +647,13 @@ static int pvblkfront_resume(struct xenbus_device *xdev)
 	int err;
 
 	mutex_lock(&dev->mutex);
+	/* A disk that was going away goes: no reconnect for it. */
+	if (dev->closing || dev->destroy_pending) {
+		if (dev->closing)
+			close_now(dev);
+		mutex_unlock(&dev->mutex);
+		return 0;
+	}
 	/* Held first, then disconnected: nothing dispatched between fails. */
 	if (dev->disk && !dev->quiesced) {
 		blk_mq_quiesce_queue(dev->disk->queue);
@@ -638,17 +678,9 @@ static void pvblkfront_remove(struct xenbus_device *xdev)
 {
 	struct pvblkfront_device *dev = dev_get_drvdata(&xdev->dev);
 	unsigned int held;
+	int err;
 
 	mutex_lock(&dev->mutex);
-	/*
-	 * A disk nobody holds open (rmmod) is removed while the backend is
-	 * still serving it, so what is in flight completes normally and no
-	 * grant is pulled from under the backend; then whatever is left
-	 * fails.
-	 */
-	if (dev->disk && !disk_openers(dev->disk) && !dev->quiesced &&
-	    READ_ONCE(dev->connected) && !READ_ONCE(dev->broken))
-		pvblkfront_disk_destroy(dev);
 	WRITE_ONCE(dev->connected, false);
 	if (dev->nr_rings || dev->disk)
 		close_now(dev);
@@ -660,19 +692,7 @@ static void pvblkfront_remove(struct xenbus_device *xdev)
 	cancel_work_sync(&dev->broken_work);
 	cancel_work_sync(&dev->cache_work);
 	cancel_delayed_work_sync(&dev->close_work);
-
-	/*
-	 * Unloading the module (only possible with nothing held before):
-	 * the held work must not outlive it, so wait here, in rmmod, for
-	 * the backend to let go of what the failed requests still lend it.
-	 */
-	while (atomic_read(&dev->nr_held) && !module_is_live(THIS_MODULE)) {
-		dev_warn_ratelimited(&xdev->dev, "unloading: waiting for backend %u to let go of the pages of %u request(s)\n",
-				     dev->backend_id, atomic_read(&dev->nr_held));
-		msleep(1000);
-		mod_delayed_work(pvblkfront_wq, &dev->held_work, 0);
-		flush_delayed_work(&dev->held_work);
-	}
+	cancel_delayed_work_sync(&dev->connect_work);
 
 	mutex_lock(&dev->mutex);
 	held = atomic_read(&dev->nr_held);
@@ -681,10 +701,18 @@ static void pvblkfront_remove(struct xenbus_device *xdev)
 		 * The backend still maps pages of @held requests, which
 		 * cannot complete before it lets go, nor the disk go before
 		 * them: the held work frees the device then (and keeps this
-		 * xenbus device, for its log lines, until).
+		 * xenbus device, for its log lines, until).  The disk leaves
+		 * the xenbus device, which may be unregistered meanwhile.
 		 */
 		dev->removed = true;
 		get_device(&xdev->dev);
+		if (dev->disk) {
+			err = device_move(disk_to_dev(dev->disk), NULL,
+					  DPM_ORDER_NONE);
+			if (err)
+				dev_warn(&xdev->dev, "cannot detach %s from the device: %d\n",
+					 dev->vd.name, err);
+		}
 		dev_warn(&xdev->dev, "removed with %u request(s) held: freed once the backend lets go of their pages\n",
 			 held);
 	}
