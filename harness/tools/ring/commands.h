@@ -17,5 +17,6 @@ int cmd_replay(const Args &args);
 int cmd_record(const Args &args);
 int cmd_attack(const Args &args);
 int cmd_attach(const Args &args);
+int cmd_backend(const Args &args);
 
 }	// namespace pvblk::ring

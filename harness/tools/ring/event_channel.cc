@@ -39,6 +39,28 @@ uint32_t EventChannels::bind_unbound(uint32_t domid)
 	return static_cast<uint32_t>(p);
 }
 
+uint32_t EventChannels::bind_interdomain(uint32_t domid, uint32_t remote_port)
+{
+	xenevtchn_port_or_error_t p = xenevtchn_bind_interdomain(h_, domid, remote_port);
+
+	if (p < 0)
+		throw EnvError("binding event channel " + std::to_string(remote_port) + " of domain " +
+			       std::to_string(domid) + ": " + strerror(errno));
+	ports_.push_back(static_cast<uint32_t>(p));
+	return static_cast<uint32_t>(p);
+}
+
+void EventChannels::unbind(uint32_t port)
+{
+	for (auto it = ports_.begin(); it != ports_.end(); ++it) {
+		if (*it == port) {
+			xenevtchn_unbind(h_, port);
+			ports_.erase(it);
+			return;
+		}
+	}
+}
+
 void EventChannels::notify(uint32_t port)
 {
 	if (xenevtchn_notify(h_, port))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
 // Event channels through /dev/xen/evtchn (libxenevtchn): one handle,
-// unbound ports offered to a domain, notify, and a wait that honours
+// unbound ports offered to a domain or bound to a peer's, notify, and a wait that honours
 // SIGINT. Every port is unbound in the destructor.
 #pragma once
 
@@ -21,6 +21,11 @@ public:
 
 	// A new port awaiting a connection from @domid.
 	uint32_t bind_unbound(uint32_t domid = 0);
+	// Bind to @remote_port of @domid (a port the peer allocated for us);
+	// returns the local port.
+	uint32_t bind_interdomain(uint32_t domid, uint32_t remote_port);
+	// Unbind one port bound here (now, not at destruction).
+	void unbind(uint32_t port);
 	void notify(uint32_t port);
 	// Wait up to @timeout_ms for any event; returns its port or -1.
 	// Unmasks the port before returning.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
-// pvblk-ring: a userspace blkif frontend in dom0 (Documentation/harness.rst).
+// pvblk-ring: a userspace blkif frontend in dom0, and a hostile backend for
+// guests (Documentation/harness.rst).
 #include <cstring>
 #include <iostream>
 
@@ -26,6 +27,7 @@ const Sub kSubs[] = {
 	{ "attack", cmd_attack, "attach a VBD and send requests no honest frontend sends" },
 	{ "attach", cmd_attach, "attach a VBD, print what was negotiated, tear it down" },
 	{ "convert", cmd_convert, "convert a trace between binary and text" },
+	{ "backend", cmd_backend, "serve a guest's frontend as an honest or hostile backend" },
 };
 
 void top_usage(std::ostream &o)

@@ -94,6 +94,18 @@ std::optional<std::string> XenStore::Txn::read(const std::string &path) const
 	return do_read(h_, t_, path);
 }
 
+void XenStore::Txn::set_perms(const std::string &path, unsigned int owner,
+			       const std::vector<unsigned int> &readers)
+{
+	std::vector<struct xs_permissions> p;
+
+	p.push_back({ owner, XS_PERM_NONE });
+	for (unsigned int r : readers)
+		p.push_back({ r, XS_PERM_READ });
+	if (!xs_set_permissions(h_, t_, path.c_str(), p.data(), static_cast<unsigned int>(p.size())))
+		throw EnvError("xenstore set permissions of " + path + ": " + strerror(errno));
+}
+
 void XenStore::transaction(const std::function<void(Txn &)> &fn)
 {
 	for (int attempt = 0; attempt < 100; attempt++) {

@@ -32,6 +32,9 @@ public:
 		void write(const std::string &path, const std::string &value);
 		void rm(const std::string &path);
 		std::optional<std::string> read(const std::string &path) const;
+		// Owner @owner (others: no access) and read access for @readers.
+		void set_perms(const std::string &path, unsigned int owner,
+			       const std::vector<unsigned int> &readers);
 
 	private:
 		friend class XenStore;
