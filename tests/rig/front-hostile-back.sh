@@ -1,0 +1,205 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# rig: timeout=900 mem=3G dom0_mem=1G
+#
+# pvblkfront against a hostile backend: one 2-vCPU guest with our
+# frontend (rings of up to 4 pages, up to 64 indirect segments), and in
+# dom0 `pvblk-ring backend` serving it a disk xvdc over a ramdisk, once
+# per case of `pvblk-ring backend --list`, in that order: honest first
+# (the control), then withheld, doubled, unknown-id and wrong-operation
+# responses, rsp_prod past req_prod, a refused flush followed by silence,
+# Closing with requests in flight and their pages still mapped, restarts
+# (also with a new sector size or fewer features), absurd and garbage
+# feature keys, and silence from the disk's very first read.
+#
+# Per case the guest writes 4 MiB (4 KiB direct writes, then fsync) and,
+# if that worked, reads it back and compares. What it saw - ok (done and
+# intact), error (failed), nodisk (the frontend refused the backend) -
+# must be one the case allows (the list's second column); the test fails
+#  - when an I/O does not end within 30 s (a hang),
+#  - when I/O reports success but the data read back differs, or a case
+#    whose backend never answered reports success,
+#  - when xvdc and its xenbus device are not gone within 40 s of the
+#    backend removing its nodes, or the frontend does not reach Closed
+#    within 10 s of the backend's Closing,
+#  - on any BUG/WARNING/Oops in a console (the rig's scan).
+# Results: case-NAME.json / .txt (the backend's view: frontend states,
+# requests, what it held) and guests/hb/case-NAME.txt (the guest's: exit
+# status and time of each I/O, pvblkfront's kernel messages).
+
+R=$RIG_RESULTS
+HB_DEVID=51744	# xvdc
+
+# ---- guest side ----
+
+# Uptime in centiseconds.
+hb_now() {
+	local u
+	u=$(cut -d' ' -f1 /proc/uptime)
+	echo $((${u%.*} * 100 + 10#${u#*.}))
+}
+
+# Run CMD... in the background for at most SECONDS; sets HB_RC (its exit
+# status, or "hang") and HB_CS (centiseconds it ran).
+hb_run() { # seconds cmd...
+	local limit=$(($1 * 100)) t0 pid
+	shift
+	t0=$(hb_now)
+	"$@" >>/tmp/hb-io.txt 2>&1 &
+	pid=$!
+	HB_RC=hang
+	while kill -0 "$pid" 2>/dev/null; do
+		HB_CS=$(($(hb_now) - t0))
+		[ "$HB_CS" -lt "$limit" ] || return 0
+		sleep 0.1
+	done
+	HB_RC=0
+	wait "$pid" || HB_RC=$?
+	HB_CS=$(($(hb_now) - t0))
+}
+
+hb_state() {
+	cat /sys/bus/xen/devices/vbd-$HB_DEVID/state 2>/dev/null
+}
+
+# The disk is there, or the frontend gave up on the backend.
+hb_disk_or_closed() {
+	[ -b /dev/xvdc ] || [ "$(hb_state)" = Closed ]
+}
+
+hb_gone() {
+	[ ! -e /dev/xvdc ] && [ ! -d /sys/bus/xen/devices/vbd-$HB_DEVID ]
+}
+
+# Write the pattern, read it back, compare; sets HB_SEEN (ok|error) and
+# HB_IO (a summary).
+hb_io() { # case
+	local wrc rrc=- wcs rcs=0
+	hb_run 30 dd if=/tmp/pat of=/dev/xvdc bs=4k count=1024 oflag=direct conv=fsync
+	wrc=$HB_RC wcs=$HB_CS
+	[ "$wrc" != hang ] || rig_fail "$1: a 4 MiB write to xvdc did not end within 30 s"
+	if [ "$wrc" = 0 ]; then
+		rm -f /tmp/back
+		hb_run 30 dd if=/dev/xvdc of=/tmp/back bs=64k count=64 iflag=direct
+		rrc=$HB_RC rcs=$HB_CS
+		[ "$rrc" != hang ] || rig_fail "$1: a 4 MiB read of xvdc did not end within 30 s"
+	fi
+	HB_SEEN=error
+	if [ "$wrc" = 0 ] && [ "$rrc" = 0 ]; then
+		cmp -s /tmp/pat /tmp/back ||
+			rig_fail "$1: write and read back reported success but the data differs: I/O reported done that was not done"
+		HB_SEEN=ok
+	fi
+	HB_IO="write exit $wrc after $((wcs / 100)).$((wcs % 100 / 10))s, read exit $rrc after $((rcs / 100)).$((rcs % 100 / 10))s"
+}
+
+hb_case() { # name allowed
+	local name=$1 allowed=$2 n0 seen detail out=$RIG_RESULTS/case-$1.txt
+	n0=$(dmesg | wc -l)
+	: >/tmp/hb-io.txt
+	rig_wait_for "$name: the backend's vbd in the guest" 90 test -d /sys/bus/xen/devices/vbd-$HB_DEVID
+	if rig__wait_quiet 15 hb_disk_or_closed && [ -b /dev/xvdc ]; then
+		hb_io "$name"
+		seen=$HB_SEEN detail=$HB_IO
+		case "$name" in
+		restart | reconnect-*)
+			# The backend came back with a new connection: the disk
+			# may come back too, and must then work.
+			if [ "$seen" = error ] && rig__wait_quiet 12 sh -c \
+				"[ \"\$(cat /sys/bus/xen/devices/vbd-$HB_DEVID/state)\" = Connected ] && dd if=/dev/xvdc of=/dev/null bs=4k count=1 iflag=direct"; then
+				hb_io "$name (reconnected)"
+				[ "$HB_SEEN" = ok ] || rig_fail "$name: the disk came back after the restart but its I/O failed ($HB_IO)"
+				detail="$detail; reconnected: $HB_IO"
+			else
+				detail="$detail; no reconnection"
+			fi
+			;;
+		esac
+	else
+		seen=nodisk detail="no xvdc (frontend state $(hb_state))"
+	fi
+	{
+		echo "case $name: seen $seen (allowed $allowed): $detail"
+		cat /tmp/hb-io.txt
+		echo "--- kernel messages"
+		dmesg | tail -n +$((n0 + 1))
+	} >"$out"
+	rig_log "hostile $name: the guest saw $seen: $detail"
+	dmesg | tail -n +$((n0 + 1)) | grep -i 'pvblk\|xvdc' | sed "s/^/  $name: /"
+	[[ "|$allowed|" == *"|$seen|"* ]] ||
+		rig_fail "$name: the guest saw '$seen', the case allows '$allowed' ($detail)"
+	echo "@@hb $name io-done@@"
+	rig_wait_for "$name: xvdc and its xenbus device to go away after the backend removed them" 40 hb_gone
+	echo "@@hb $name removed@@"
+}
+
+hostile_guest() {
+	local c
+	rig_wait_for "pvblkfront" 30 rig_module_loaded pvblkfront
+	dd if=/dev/urandom of=/tmp/pat bs=1M count=4 2>/dev/null || rig_fail "cannot make the pattern"
+	for c in $HB_CASES; do
+		hb_case "${c%%:*}" "${c#*:}"
+	done
+	rig_log "hostile backend: the guest went through every case"
+}
+
+# ---- dom0 side ----
+
+# Wait until the guest prints "@@hb CASE MARK@@"; fail early when the
+# guest or the backend (PID, if given) is gone.
+hb_marker() { # case mark seconds [pid]
+	local log=/var/log/xen/console/guest-hb.log end=$(($(date +%s) + $3))
+	until grep -aq "@@hb $1 $2@@" "$log" 2>/dev/null; do
+		if ! xl domid hb >/dev/null 2>&1; then
+			rig_domu_wait hb
+			rig_fail "case $1: the guest ended before it reported '$2'"
+		fi
+		if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then
+			cat "$R/case-$1.txt"
+			rig_fail "case $1: pvblk-ring backend ended before the guest reported '$2': $(tail -n 1 "$R/case-$1.txt")"
+		fi
+		[ "$(date +%s)" -lt "$end" ] ||
+			rig_fail "case $1: the guest did not report '$2' within $3 s (vbd state: $(rig__vbd_states "$DOMID" xvdc))"
+		sleep 0.3
+	done
+}
+
+hb_run_case() { # name
+	local name=$1 pid rc=0 script=$1
+	case "$name" in
+	restart | reconnect-*) script="$name:reconnect-wait=8" ;;
+	esac
+	rm -f /tmp/hb.release
+	pvblk-ring backend --domid "$DOMID" --dev /dev/ram0 --vdev xvdc --script "$script" \
+		--until-file /tmp/hb.release --json "$R/case-$name.json" \
+		>"$R/case-$name.txt" 2>&1 &
+	pid=$!
+	hb_marker "$name" io-done 150 "$pid"
+	touch /tmp/hb.release
+	rig_wait_exit "$pid" 60 ||
+		rig_fail "case $name: pvblk-ring backend still running 60 s after the guest was done"
+	wait "$pid" || rc=$?
+	sed "s/^/[backend] /" "$R/case-$name.txt"
+	[ "$rc" = 0 ] ||
+		rig_fail "case $name: pvblk-ring backend exit status $rc: $(grep -v '^ ' "$R/case-$name.txt" | tail -n 1)"
+	hb_marker "$name" removed 60
+	! xenstore-exists "/local/domain/$DOMID/device/vbd/$HB_DEVID" ||
+		rig_fail "case $name: the guest's vbd node is still there"
+}
+
+rig_ramdisks 1 64 --fill
+cases=$(pvblk-ring backend --list | awk '{ printf "%s:%s ", $1, $2 }') ||
+	rig_fail "pvblk-ring backend --list failed"
+rig_log "cases: $cases"
+rig_domu_start hb --vcpus 2 --mem 384 --front ours --blacklist-stock \
+	--front-params "max_ring_page_order=2 max_indirect_segments=64" \
+	--env "HB_CASES=$cases" --env "HB_DEVID=$HB_DEVID" \
+	--fn "hostile_guest hb_case hb_io hb_run hb_now hb_state hb_disk_or_closed hb_gone" \
+	--timeout 720
+rig_wait_for "guest hb's domid" 30 test -s /tmp/rig-domu/hb/domid
+DOMID=$(cat /tmp/rig-domu/hb/domid)
+for c in $cases; do
+	hb_run_case "${c%%:*}"
+done
+rig_domu_wait hb
+rig_log "front-hostile-back: every case ended as allowed, the guest stayed up and every disk went away"
