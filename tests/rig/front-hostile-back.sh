@@ -196,8 +196,10 @@ rig_domu_start hb --vcpus 2 --mem 384 --front ours --blacklist-stock \
 	--env "HB_CASES=$cases" --env "HB_DEVID=$HB_DEVID" \
 	--fn "hostile_guest hb_case hb_io hb_run hb_now hb_state hb_disk_or_closed hb_gone" \
 	--timeout 720
-rig_wait_for "guest hb's domid" 30 test -s /tmp/rig-domu/hb/domid
 DOMID=$(cat /tmp/rig-domu/hb/domid)
+# The guest has loaded pvblkfront once its script starts.
+rig_wait_for "guest hb to start its script" 300 \
+	grep -aq '@@pvblk-guest start@@' /var/log/xen/console/guest-hb.log
 for c in $cases; do
 	hb_run_case "${c%%:*}"
 done

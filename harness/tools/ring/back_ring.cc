@@ -34,7 +34,7 @@ BackRing::BackRing(GrantTable &gt, uint32_t domid, const std::vector<uint32_t> &
 			       std::to_string(refs.size()) + " page(s) is not usable");
 	map_ = std::make_unique<ForeignMapping>(gt, domid, refs);
 	// A fresh ring: the frontend initialised its indexes to 0.
-	req_cons_ = rsp_prod_pvt_ = load(&hdr()->rsp_prod);
+	req_cons_ = rsp_prod_pvt_ = answered_ = load(&hdr()->rsp_prod);
 }
 
 uint32_t BackRing::req_prod() const
@@ -45,7 +45,7 @@ uint32_t BackRing::req_prod() const
 bool BackRing::next(pvblk_req *out, bool *broken)
 {
 	uint32_t prod = req_prod();
-	int n = pvblk_ring_pending(prod, req_cons_, rsp_prod_pvt_, nr_slots_);
+	int n = pvblk_ring_pending(prod, req_cons_, answered_, nr_slots_);
 
 	*broken = n < 0;
 	if (n <= 0)
@@ -63,8 +63,10 @@ bool BackRing::want_more()
 	return req_prod() != req_cons_;
 }
 
-void BackRing::respond(uint64_t id, uint8_t op, int16_t status)
+void BackRing::respond(uint64_t id, uint8_t op, int16_t status, bool extra)
 {
+	if (!extra)
+		answered_++;
 	pvblk_put_rsp(pvblk_ring_entry(map_->base(), abi_, nr_slots_, rsp_prod_pvt_), abi_, id, op,
 		      status);
 	rsp_prod_pvt_++;

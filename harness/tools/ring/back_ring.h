@@ -36,8 +36,10 @@ public:
 	// Ask for a notification at the next request; true when one arrived
 	// meanwhile (look again).
 	bool want_more();
-	// Queue one response privately; publish() makes them visible.
-	void respond(uint64_t id, uint8_t op, int16_t status);
+	// Queue one response privately; publish() makes them visible. An
+	// @extra response (a hostile duplicate) answers no request: it does
+	// not count when the frontend's req_prod is checked.
+	void respond(uint64_t id, uint8_t op, int16_t status, bool extra = false);
 	void publish();
 	// Hostile: publish @prod as rsp_prod, whatever was answered.
 	void publish_raw(uint32_t prod);
@@ -52,6 +54,7 @@ private:
 	uint32_t port_;
 	unsigned int nr_slots_;
 	uint32_t req_cons_ = 0, rsp_prod_pvt_ = 0;
+	uint32_t answered_ = 0;	// requests answered: rsp_prod_pvt_ less extras
 	uint64_t requests_ = 0, responses_ = 0;
 };
 

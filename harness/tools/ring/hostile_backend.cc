@@ -288,6 +288,9 @@ bool HostileBackend::collect_segs(const pvblk_req &q, std::vector<pvblk_seg> *se
 		return true;
 	}
 	unsigned int pages = pvblk_indirect_pages(q.nr_segments);
+
+	if (pages > PVBLK_MAX_INDIRECT_PAGES)
+		return false;
 	std::vector<uint8_t> buf(static_cast<size_t>(pages) * PVBLK_PAGE_SIZE);
 	std::vector<CopySeg> cs;
 
@@ -441,7 +444,7 @@ void HostileBackend::handle(BackRing &r, const pvblk_req &q, End *end)
 
 		r.respond(q.id, op, st);
 		if (res_.misbehaved++ == 0)
-			r.respond(q.id, op, st);
+			r.respond(q.id, op, st, true);
 		return;
 	}
 	case HostileCase::UnknownId:
