@@ -93,6 +93,42 @@ hb_io() { # case
 	HB_IO="write exit $wrc after $((wcs / 100)).$((wcs % 100 / 10))s, read exit $rrc after $((rcs / 100)).$((rcs % 100 / 10))s"
 }
 
+# The disk is Connected again and answers a read.
+hb_back() {
+	[ "$(hb_state)" = Connected ] &&
+		dd if=/dev/xvdc of=/dev/null bs=4k count=1 iflag=direct 2>/dev/null
+}
+
+# After a restart of the backend (Closed, then InitWait): wait for the
+# frontend to come back by itself, else unbind and bind it again (a new
+# probe asks the backend for a new connection); the new disk must then
+# work and show the new connection's sector size and features. Sets
+# HB_RECONNECT.
+hb_reconnect() { # case
+	local how=reconnected drv=/sys/bus/xen/drivers/pvblkfront f
+	if ! rig__wait_quiet 4 hb_back; then
+		how="rebound (the frontend stayed $(hb_state) after the restart)"
+		echo "vbd-$HB_DEVID" >$drv/unbind || rig_fail "$1: cannot unbind vbd-$HB_DEVID"
+		echo "vbd-$HB_DEVID" >$drv/bind || rig_fail "$1: cannot bind vbd-$HB_DEVID again"
+		rig__wait_quiet 15 hb_back ||
+			rig_fail "$1: after a rebind the disk did not come back (frontend $(hb_state))"
+	fi
+	hb_io "$1 (new connection)"
+	[ "$HB_SEEN" = ok ] || rig_fail "$1: the disk came back but its I/O failed ($HB_IO)"
+	f=$(head -n 1 /sys/block/xvdc/pvblkfront/features)
+	case "$1" in
+	reconnect-sector-size)
+		rig_expect_eq "$1: logical block size of the new connection" \
+			"$(cat /sys/block/xvdc/queue/logical_block_size)" 4096
+		;;
+	reconnect-features)
+		[[ "$f" =~ ^queues\ 1\ ring_order\ 0\ persistent\ 0\ indirect\ 0$ ]] ||
+			rig_fail "$1: new connection's features '$f', want 1 queue, ring order 0, no persistent grants, no indirect segments"
+		;;
+	esac
+	HB_RECONNECT="$how: $HB_IO; $f, $(cat /sys/block/xvdc/queue/logical_block_size)-byte blocks"
+}
+
 hb_case() { # name allowed
 	local name=$1 allowed=$2 n0 seen detail out=$RIG_RESULTS/case-$1.txt
 	n0=$(dmesg | wc -l)
@@ -103,16 +139,8 @@ hb_case() { # name allowed
 		seen=$HB_SEEN detail=$HB_IO
 		case "$name" in
 		restart | reconnect-*)
-			# The backend came back with a new connection: the disk
-			# may come back too, and must then work.
-			if [ "$seen" = error ] && rig__wait_quiet 12 sh -c \
-				"[ \"\$(cat /sys/bus/xen/devices/vbd-$HB_DEVID/state)\" = Connected ] && dd if=/dev/xvdc of=/dev/null bs=4k count=1 iflag=direct"; then
-				hb_io "$name (reconnected)"
-				[ "$HB_SEEN" = ok ] || rig_fail "$name: the disk came back after the restart but its I/O failed ($HB_IO)"
-				detail="$detail; reconnected: $HB_IO"
-			else
-				detail="$detail; no reconnection"
-			fi
+			[ "$seen" = error ] && hb_reconnect "$name"
+			detail="$detail; $HB_RECONNECT"
 			;;
 		esac
 	else
@@ -150,6 +178,12 @@ hostile_guest() {
 hb_marker() { # case mark seconds [pid]
 	local log=/var/log/xen/console/guest-hb.log end=$(($(date +%s) + $3))
 	until grep -aq "@@hb $1 $2@@" "$log" 2>/dev/null; do
+		if grep -aq '@@pvblk-guest result=' "$log"; then
+			# The guest failed the case: free its pages and collect it.
+			[ -z "${4:-}" ] || kill "$4" 2>/dev/null
+			rig_domu_wait hb
+			rig_fail "case $1: the guest ended before it reported '$2'"
+		fi
 		if ! xl domid hb >/dev/null 2>&1; then
 			rig_domu_wait hb
 			rig_fail "case $1: the guest ended before it reported '$2'"
@@ -167,7 +201,7 @@ hb_marker() { # case mark seconds [pid]
 hb_run_case() { # name
 	local name=$1 pid rc=0 script=$1
 	case "$name" in
-	restart | reconnect-*) script="$name:reconnect-wait=8" ;;
+	restart | reconnect-*) script="$name:reconnect-wait=25" ;;
 	esac
 	rm -f /tmp/hb.release
 	pvblk-ring backend --domid "$DOMID" --dev /dev/ram0 --vdev xvdc --script "$script" \
@@ -194,7 +228,7 @@ rig_log "cases: $cases"
 rig_domu_start hb --vcpus 2 --mem 384 --front ours --blacklist-stock \
 	--front-params "max_ring_page_order=2 max_indirect_segments=64" \
 	--env "HB_CASES=$cases" --env "HB_DEVID=$HB_DEVID" \
-	--fn "hostile_guest hb_case hb_io hb_run hb_now hb_state hb_disk_or_closed hb_gone" \
+	--fn "hostile_guest hb_case hb_io hb_run hb_now hb_state hb_disk_or_closed hb_gone hb_back hb_reconnect" \
 	--timeout 720
 DOMID=$(cat /tmp/rig-domu/hb/domid)
 # The guest has loaded pvblkfront once its script starts.
