@@ -12,13 +12,16 @@
 # (also with a new sector size or fewer features), absurd and garbage
 # feature keys, and silence from the disk's very first read.
 #
-# Per case the guest writes 4 MiB (4 KiB direct writes, then fsync) and,
-# if that worked, reads it back and compares. What it saw - ok (done and
+# Per case the guest writes 4 MiB (4 KiB direct writes, then fsync) while
+# it reads 16 MiB never written, and if the write worked reads it back and
+# compares. It boots with page_poison=1: close-inflight's backend writes
+# into the pages of reads it still maps after the disk is gone, which a
+# frontend that gave them back to its allocator would see as corruption. What it saw - ok (done and
 # intact), error (failed), nodisk (the frontend refused the backend) -
 # must be one the case allows (the list's second column); the test fails
 #  - when an I/O does not end within 30 s (a hang),
-#  - when I/O reports success but the data read back differs, or a case
-#    whose backend never answered reports success,
+#  - when I/O reports success but the data read back differs (pattern or
+#    zeros), or a case whose backend never answered reports success,
 #  - when xvdc and its xenbus device are not gone within 40 s of the
 #    backend removing its nodes, or the frontend does not reach Closed
 #    within 10 s of the backend's Closing,
@@ -71,18 +74,33 @@ hb_gone() {
 	[ ! -e /dev/xvdc ] && [ ! -d /sys/bus/xen/devices/vbd-$HB_DEVID ]
 }
 
-# Write the pattern, read it back, compare; sets HB_SEEN (ok|error) and
-# HB_IO (a summary).
+# Write the pattern and, at the same time, read 16 MiB further on (never
+# written: zeros), so that reads are in flight with the writes; then read
+# the pattern back and compare. Sets HB_SEEN (ok|error, by the write and
+# its read-back) and HB_IO (a summary).
 hb_io() { # case
-	local wrc rrc=- wcs rcs=0
+	local wrc rrc=- wcs rcs=0 bg bgrc=0 t0
+	rm -f /tmp/back /tmp/zeros
+	dd if=/dev/xvdc of=/tmp/zeros bs=64k count=256 skip=128 iflag=direct >>/tmp/hb-io.txt 2>&1 &
+	bg=$!
 	hb_run 30 dd if=/tmp/pat of=/dev/xvdc bs=4k count=1024 oflag=direct conv=fsync
 	wrc=$HB_RC wcs=$HB_CS
 	[ "$wrc" != hang ] || rig_fail "$1: a 4 MiB write to xvdc did not end within 30 s"
 	if [ "$wrc" = 0 ]; then
-		rm -f /tmp/back
 		hb_run 30 dd if=/dev/xvdc of=/tmp/back bs=64k count=64 iflag=direct
 		rrc=$HB_RC rcs=$HB_CS
 		[ "$rrc" != hang ] || rig_fail "$1: a 4 MiB read of xvdc did not end within 30 s"
+	fi
+	t0=$(hb_now)
+	while kill -0 "$bg" 2>/dev/null; do
+		[ $(($(hb_now) - t0)) -lt 3000 ] ||
+			rig_fail "$1: a 16 MiB read of xvdc alongside the write did not end within 30 s of it"
+		sleep 0.1
+	done
+	wait "$bg" || bgrc=$?
+	if [ "$bgrc" = 0 ]; then
+		cmp -s -n 16777216 /tmp/zeros /dev/zero ||
+			rig_fail "$1: a read of a never-written range reported success but did not return its zeros: I/O reported done that was not done"
 	fi
 	HB_SEEN=error
 	if [ "$wrc" = 0 ] && [ "$rrc" = 0 ]; then
@@ -90,7 +108,7 @@ hb_io() { # case
 			rig_fail "$1: write and read back reported success but the data differs: I/O reported done that was not done"
 		HB_SEEN=ok
 	fi
-	HB_IO="write exit $wrc after $((wcs / 100)).$((wcs % 100 / 10))s, read exit $rrc after $((rcs / 100)).$((rcs % 100 / 10))s"
+	HB_IO="write exit $wrc after $((wcs / 100)).$((wcs % 100 / 10))s, read exit $rrc after $((rcs / 100)).$((rcs % 100 / 10))s, concurrent read exit $bgrc"
 }
 
 # The disk is Connected again and answers a read.
@@ -227,6 +245,7 @@ cases=$(pvblk-ring backend --list | awk '{ printf "%s:%s ", $1, $2 }') ||
 rig_log "cases: $cases"
 rig_domu_start hb --vcpus 2 --mem 384 --front ours --blacklist-stock \
 	--front-params "max_ring_page_order=2 max_indirect_segments=64" \
+	--cmdline "page_poison=1" \
 	--env "HB_CASES=$cases" --env "HB_DEVID=$HB_DEVID" \
 	--fn "hostile_guest hb_case hb_io hb_run hb_now hb_state hb_disk_or_closed hb_gone hb_back hb_reconnect" \
 	--timeout 720

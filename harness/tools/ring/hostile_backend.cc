@@ -371,28 +371,33 @@ int16_t HostileBackend::do_io(const pvblk_req &q)
 	return gt_.copy(cfg_.domid, cs, false) ? PVBLK_RSP_OKAY : PVBLK_RSP_ERROR;
 }
 
-// Keep the guest's pages of @q mapped (read-only: writes grant them so).
+// Keep the guest's pages of @q mapped: the pages a READ fills writable
+// (the frontend grants them so), everything else read-only.
 void HostileBackend::hold_grants(const pvblk_req &q)
 {
-	std::vector<uint32_t> refs;
+	bool read = q.operation == PVBLK_OP_READ ||
+		    (q.operation == PVBLK_OP_INDIRECT && q.indirect_op == PVBLK_OP_READ);
+	std::vector<std::pair<uint32_t, bool>> refs;
 
 	if (q.operation == PVBLK_OP_INDIRECT) {
 		for (unsigned int i = 0; i < pvblk_indirect_pages(q.nr_segments) &&
 					 i < PVBLK_MAX_INDIRECT_PAGES; i++)
-			refs.push_back(q.indirect_grefs[i]);
+			refs.push_back({ q.indirect_grefs[i], false });
 		std::vector<pvblk_seg> segs;
 
 		if (collect_segs(q, &segs))
 			for (const auto &s : segs)
-				refs.push_back(s.gref);
+				refs.push_back({ s.gref, read });
 	} else {
 		for (unsigned int i = 0; i < q.nr_segments && i < PVBLK_MAX_SEGS_DIRECT; i++)
-			refs.push_back(q.seg[i].gref);
+			refs.push_back({ q.seg[i].gref, read });
 	}
-	for (uint32_t r : refs) {
+	for (auto [ref, writable] : refs) {
 		try {
 			held_maps_.push_back(std::make_unique<ForeignMapping>(
-				gt_, cfg_.domid, std::vector<uint32_t>{ r }, false));
+				gt_, cfg_.domid, std::vector<uint32_t>{ ref }, writable));
+			if (writable)
+				scribble_.push_back(held_maps_.back().get());
 		} catch (const EnvError &e) {
 			note(std::string("holding a grant: ") + e.what());
 		}
@@ -644,6 +649,15 @@ void HostileBackend::run()
 			check_interrupted();
 			std::this_thread::sleep_for(std::chrono::milliseconds(50));
 		}
+		// What a backend that still maps pages may do: write them. A
+		// frontend that handed them back to its allocator finds its
+		// memory changed (page poisoning reports it).
+		for (auto *m : scribble_)
+			memset(m->base(), 0x5a, PVBLK_PAGE_SIZE);
+		if (!scribble_.empty())
+			note("wrote into " + std::to_string(scribble_.size()) +
+			     " held page(s) of in-flight reads before unmapping them");
+		scribble_.clear();
 		disconnect();
 		held_maps_.clear();
 	}

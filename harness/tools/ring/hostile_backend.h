@@ -107,6 +107,7 @@ private:
 	unsigned int sector_size_ = 512;
 	std::vector<std::unique_ptr<BackRing>> rings_;
 	std::vector<std::unique_ptr<ForeignMapping>> held_maps_;
+	std::vector<ForeignMapping *> scribble_;	// held writable: a read's pages
 	std::vector<pvblk_req> held_;
 	unsigned int trig_seen_ = 0;
 	bool armed_ = false;

@@ -34,7 +34,8 @@ const std::vector<HostileCaseInfo> kCases = {
 	  kEither, HostileTrigger::Flush, 0 },
 	{ HostileCase::CloseInflight, "close-inflight",
 	  "goes Closing with requests in flight and keeps ring and data grants "
-	  "mapped until hold s after its nodes are gone", kSeesError, HostileTrigger::Write, 0 },
+	  "mapped until hold s after its nodes are gone, then writes into the "
+	  "held pages of reads", kSeesError, HostileTrigger::Write, 0 },
 	{ HostileCase::Restart, "restart",
 	  "mid-I/O goes Closed then InitWait and serves a new connection",
 	  kRestartOutcomes, HostileTrigger::Write, 64 },
