@@ -448,18 +448,22 @@ void HostileBackend::handle(BackRing &r, const pvblk_req &q, End *end)
 		int16_t st = do_io(q);
 
 		r.respond(q.id, op, st);
-		if (res_.misbehaved++ == 0)
+		if (res_.misbehaved == 0) {
+			res_.misbehaved++;
 			r.respond(q.id, op, st, true);
+		}
 		return;
 	}
 	case HostileCase::UnknownId:
-		if (res_.misbehaved++ == 0) {
+		if (res_.misbehaved == 0) {
+			res_.misbehaved++;
 			r.respond(q.id + 0xdead000000000000ull, op, PVBLK_RSP_OKAY);
 			return;
 		}
 		break;
 	case HostileCase::WrongOp:
-		if (res_.misbehaved++ == 0) {
+		if (res_.misbehaved == 0) {
+			res_.misbehaved++;
 			int16_t st = do_io(q);
 
 			r.respond(q.id, op == PVBLK_OP_READ ? PVBLK_OP_WRITE : PVBLK_OP_READ, st);
@@ -467,7 +471,8 @@ void HostileBackend::handle(BackRing &r, const pvblk_req &q, End *end)
 		}
 		break;
 	case HostileCase::ProdOverrun:
-		if (res_.misbehaved++ == 0) {
+		if (res_.misbehaved == 0) {
+			res_.misbehaved++;
 			r.respond(q.id, op, do_io(q));
 			r.publish_raw(r.req_prod() + 17);
 			frozen_ = true;
