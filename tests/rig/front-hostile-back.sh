@@ -197,8 +197,14 @@ hb_marker() { # case mark seconds [pid]
 	local log=/var/log/xen/console/guest-hb.log end=$(($(date +%s) + $3))
 	until grep -aq "@@hb $1 $2@@" "$log" 2>/dev/null; do
 		if grep -aq '@@pvblk-guest result=' "$log"; then
-			# The guest failed the case: free its pages and collect it.
+			# The guest failed the case: free its pages, give it 30 s to
+			# power off (its final sync may wait for I/O that never
+			# ends), then collect it for its own reason.
 			[ -z "${4:-}" ] || kill "$4" 2>/dev/null
+			rig__wait_quiet 30 sh -c "! xenstore-exists /local/domain/$DOMID" || {
+				rig_log "guest hb did not power off within 30 s of its result: destroyed"
+				xl destroy hb >/dev/null 2>&1
+			}
 			rig_domu_wait hb
 			rig_fail "case $1: the guest ended before it reported '$2'"
 		fi
