@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <optional>
+#include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <thread>
@@ -32,6 +33,14 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kInitialising = 1, kInitWait = 2, kInitialised = 3, kConnected = 4,
 	      kClosing = 5, kClosed = 6;
+
+std::string secs(double s)
+{
+	char b[32];
+
+	snprintf(b, sizeof(b), "%.1f s", s);
+	return b;
+}
 
 double since(Clock::time_point t)
 {
@@ -649,7 +658,7 @@ void HostileBackend::run()
 	remove_nodes();
 	if (hold) {
 		note("nodes removed with " + std::to_string(gt_.mapped_now()) +
-		     " guest page(s) still mapped; holding them " + std::to_string(sc_.hold) + " s");
+		     " guest page(s) still mapped; holding them " + secs(sc_.hold));
 		for (double t = 0; t < sc_.hold; t += 0.05) {
 			check_interrupted();
 			std::this_thread::sleep_for(std::chrono::milliseconds(50));
