@@ -3,8 +3,6 @@
 // The hostile blkif backend; see hostile_backend.h.
 #include "hostile_backend.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,7 +16,6 @@
 #include "cli.h"
 #include "signals.h"
 #include "vbd_attach.h"
-#include "xen_env.h"
 
 extern "C" {
 #include "pvblk/negotiate.h"
@@ -47,31 +44,12 @@ double since(Clock::time_point t)
 	return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-bool is_write(const pvblk_req &q)
-{
-	return q.operation == PVBLK_OP_WRITE ||
-	       (q.operation == PVBLK_OP_INDIRECT && q.indirect_op == PVBLK_OP_WRITE);
-}
-
 }	// namespace
 
 HostileBackend::HostileBackend(XenStore &xs, GrantTable &gt, EventChannels &ev,
 			       const HostileConfig &cfg)
-	: xs_(xs), gt_(gt), ev_(ev), cfg_(cfg), sc_(cfg_.script)
+	: xs_(xs), gt_(gt), ev_(ev), cfg_(cfg), sc_(cfg_.script), io_(gt, cfg.domid, cfg.dev)
 {
-	fd_ = open(cfg_.dev.c_str(), O_RDWR | O_CLOEXEC);
-	if (fd_ < 0)
-		throw EnvError("cannot open " + cfg_.dev + ": " + strerror(errno));
-	struct stat st;
-
-	if (fstat(fd_, &st) == 0 && S_ISBLK(st.st_mode))
-		dev_bytes_ = block_device(cfg_.dev).bytes;
-	else if (fstat(fd_, &st) == 0)
-		dev_bytes_ = static_cast<uint64_t>(st.st_size);
-	if (dev_bytes_ < 4096) {
-		close(fd_);
-		throw EnvError(cfg_.dev + " is smaller than 4 KiB");
-	}
 	std::string d = std::to_string(cfg_.domid), id = std::to_string(cfg_.devid);
 
 	fe_ = "/local/domain/" + d + "/device/vbd/" + id;
@@ -87,8 +65,6 @@ HostileBackend::~HostileBackend()
 		// a destructor must not throw; the nodes are reported left over
 	}
 	held_maps_.clear();
-	if (fd_ >= 0)
-		close(fd_);
 }
 
 void HostileBackend::note(const std::string &s)
@@ -247,20 +223,23 @@ bool HostileBackend::connect()
 	res_.queues = fo.nr_queues;
 	res_.ring_order = fo.ring_order;
 	res_.front_persistent = fo.persistent;
-	sector_size_ = offer_.sector_size;
+	uint32_t ind = 0;
+
+	if (pvblk_parse_u32(offer_.max_indirect.c_str(), 0, UINT32_MAX, &ind) != PVBLK_NEG_OK)
+		ind = 0;
+	io_.set_limits(offer_.sector_size, ind, offer_.flush == "1");
 	xs_.transaction([&](XenStore::Txn &t) {
 		auto w = [&](const char *k, const std::string &v) { t.write(be_ + "/" + k, v); };
 
-		w("sectors", std::to_string(dev_bytes_ / 512 / (sector_size_ / 512) *
-					    (sector_size_ / 512)));
+		w("sectors", std::to_string(io_.sectors()));
 		w("info", "0");
-		w("sector-size", std::to_string(sector_size_));
-		w("physical-sector-size", std::to_string(sector_size_));
+		w("sector-size", std::to_string(offer_.sector_size));
+		w("physical-sector-size", std::to_string(offer_.sector_size));
 		w("state", std::to_string(kConnected));
 	});
 	note("connection " + std::to_string(connection_) + ": " + std::to_string(fo.nr_queues) +
 	     " queue(s), ring order " + std::to_string(fo.ring_order) + ", sector-size " +
-	     std::to_string(sector_size_));
+	     std::to_string(offer_.sector_size));
 	return true;
 }
 
@@ -280,104 +259,13 @@ bool HostileBackend::triggers(const pvblk_req &q) const
 {
 	switch (sc_.info->trigger) {
 	case HostileTrigger::Write:
-		return is_write(q);
+		return is_write_req(q);
 	case HostileTrigger::Flush:
 		return q.operation == PVBLK_OP_FLUSH_DISKCACHE;
 	case HostileTrigger::AnyRequest:
 		return true;
 	}
 	return false;
-}
-
-bool HostileBackend::collect_segs(const pvblk_req &q, std::vector<pvblk_seg> *segs)
-{
-	if (q.operation != PVBLK_OP_INDIRECT) {
-		segs->assign(q.seg, q.seg + std::min<unsigned int>(q.nr_segments,
-								  PVBLK_MAX_SEGS_DIRECT));
-		return true;
-	}
-	unsigned int pages = pvblk_indirect_pages(q.nr_segments);
-
-	if (pages > PVBLK_MAX_INDIRECT_PAGES)
-		return false;
-	std::vector<uint8_t> buf(static_cast<size_t>(pages) * PVBLK_PAGE_SIZE);
-	std::vector<CopySeg> cs;
-
-	for (unsigned int i = 0; i < pages; i++)
-		cs.push_back({ q.indirect_grefs[i], 0, static_cast<uint16_t>(PVBLK_PAGE_SIZE),
-			       buf.data() + static_cast<size_t>(i) * PVBLK_PAGE_SIZE });
-	if (!gt_.copy(cfg_.domid, cs, true))
-		return false;
-	segs->resize(q.nr_segments);
-	for (unsigned int i = 0; i < pages; i++) {
-		unsigned int first = i * PVBLK_SEGS_PER_INDIRECT_PAGE;
-		unsigned int n = std::min<unsigned int>(q.nr_segments - first,
-							PVBLK_SEGS_PER_INDIRECT_PAGE);
-
-		pvblk_fetch_indirect_segs(segs->data() + first,
-					  buf.data() + static_cast<size_t>(i) * PVBLK_PAGE_SIZE, 0, n);
-	}
-	return true;
-}
-
-// Serve @q honestly against the device; returns the response status.
-int16_t HostileBackend::do_io(const pvblk_req &q)
-{
-	pvblk_dev_limits lim = {};
-
-	lim.nr_sectors = dev_bytes_ / 512 / (sector_size_ / 512) * (sector_size_ / 512);
-	lim.logical_block_size = sector_size_;
-	uint32_t ind = 0;
-
-	if (pvblk_parse_u32(offer_.max_indirect.c_str(), 0, UINT32_MAX, &ind) != PVBLK_NEG_OK)
-		ind = 0;
-	lim.max_indirect_segs = static_cast<uint16_t>(std::min<uint32_t>(ind, PVBLK_MAX_INDIRECT_SEGS));
-	lim.flush = offer_.flush == "1";
-	enum pvblk_req_err err = pvblk_req_check(&q, &lim);
-
-	if (err != PVBLK_REQ_OK)
-		return pvblk_req_status(err);
-	bool write = is_write(q);
-
-	if (q.operation == PVBLK_OP_FLUSH_DISKCACHE && q.nr_segments == 0)
-		return fdatasync(fd_) == 0 ? PVBLK_RSP_OKAY : PVBLK_RSP_ERROR;
-	if (q.operation == PVBLK_OP_FLUSH_DISKCACHE)
-		write = true;
-	std::vector<pvblk_seg> segs;
-
-	if (!collect_segs(q, &segs))
-		return PVBLK_RSP_ERROR;
-	uint64_t nsect = 0;
-
-	err = pvblk_req_check_segs(segs.data(), static_cast<unsigned int>(segs.size()), q.sector,
-				   &lim, &nsect);
-	if (err != PVBLK_REQ_OK)
-		return pvblk_req_status(err);
-	std::vector<uint8_t> buf(nsect * 512);
-	std::vector<CopySeg> cs;
-	size_t pos = 0;
-
-	for (const auto &s : segs) {
-		uint16_t len = static_cast<uint16_t>((s.last_sect - s.first_sect + 1) * 512);
-
-		cs.push_back({ s.gref, static_cast<uint16_t>(s.first_sect * 512), len,
-			       buf.data() + pos });
-		pos += len;
-	}
-	off_t off = static_cast<off_t>(q.sector * 512);
-
-	if (write) {
-		if (!gt_.copy(cfg_.domid, cs, true))
-			return PVBLK_RSP_ERROR;
-		if (pwrite(fd_, buf.data(), buf.size(), off) != static_cast<ssize_t>(buf.size()))
-			return PVBLK_RSP_ERROR;
-		if (q.operation == PVBLK_OP_FLUSH_DISKCACHE && fdatasync(fd_))
-			return PVBLK_RSP_ERROR;
-		return PVBLK_RSP_OKAY;
-	}
-	if (pread(fd_, buf.data(), buf.size(), off) != static_cast<ssize_t>(buf.size()))
-		return PVBLK_RSP_ERROR;
-	return gt_.copy(cfg_.domid, cs, false) ? PVBLK_RSP_OKAY : PVBLK_RSP_ERROR;
 }
 
 // Keep the guest's pages of @q mapped: the pages a READ fills writable
@@ -394,7 +282,7 @@ void HostileBackend::hold_grants(const pvblk_req &q)
 			refs.push_back({ q.indirect_grefs[i], false });
 		std::vector<pvblk_seg> segs;
 
-		if (collect_segs(q, &segs))
+		if (io_.segments(q, &segs))
 			for (const auto &s : segs)
 				refs.push_back({ s.gref, read });
 	} else {
@@ -427,7 +315,7 @@ void HostileBackend::handle(BackRing &r, const pvblk_req &q, End *end)
 		trig_seen_++;
 	}
 	if (!armed_ || connection_ > 0) {
-		int16_t st = do_io(q);
+		int16_t st = io_.serve(q);
 
 		res_.io_errors += st != PVBLK_RSP_OKAY;
 		r.respond(q.id, op, st);
@@ -454,7 +342,7 @@ void HostileBackend::handle(BackRing &r, const pvblk_req &q, End *end)
 		res_.held++;
 		return;
 	case HostileCase::Duplicate: {
-		int16_t st = do_io(q);
+		int16_t st = io_.serve(q);
 
 		r.respond(q.id, op, st);
 		if (res_.misbehaved == 0) {
@@ -473,7 +361,7 @@ void HostileBackend::handle(BackRing &r, const pvblk_req &q, End *end)
 	case HostileCase::WrongOp:
 		if (res_.misbehaved == 0) {
 			res_.misbehaved++;
-			int16_t st = do_io(q);
+			int16_t st = io_.serve(q);
 
 			r.respond(q.id, op == PVBLK_OP_READ ? PVBLK_OP_WRITE : PVBLK_OP_READ, st);
 			return;
@@ -482,7 +370,7 @@ void HostileBackend::handle(BackRing &r, const pvblk_req &q, End *end)
 	case HostileCase::ProdOverrun:
 		if (res_.misbehaved == 0) {
 			res_.misbehaved++;
-			r.respond(q.id, op, do_io(q));
+			r.respond(q.id, op, io_.serve(q));
 			r.publish_raw(r.req_prod() + 17);
 			frozen_ = true;
 			return;
@@ -491,14 +379,14 @@ void HostileBackend::handle(BackRing &r, const pvblk_req &q, End *end)
 	case HostileCase::Restart:
 	case HostileCase::ReconnectSectorSize:
 	case HostileCase::ReconnectFeatures:
-		r.respond(q.id, op, do_io(q));
+		r.respond(q.id, op, io_.serve(q));
 		res_.misbehaved++;
 		*end = End::Restart;
 		return;
 	default:
 		break;
 	}
-	int16_t st = do_io(q);
+	int16_t st = io_.serve(q);
 
 	res_.io_errors += st != PVBLK_RSP_OKAY;
 	r.respond(q.id, op, st);

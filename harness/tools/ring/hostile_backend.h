@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "back_io.h"
 #include "back_ring.h"
 #include "event_channel.h"
 #include "grant_map.h"
@@ -84,8 +85,6 @@ private:
 	End serve();
 	bool serve_ring(BackRing &r, End *end);
 	void handle(BackRing &r, const pvblk_req &q, End *end);
-	int16_t do_io(const pvblk_req &q);
-	bool collect_segs(const pvblk_req &q, std::vector<pvblk_seg> *segs);
 	void hold_grants(const pvblk_req &q);
 	bool triggers(const pvblk_req &q) const;
 	bool released() const;
@@ -100,11 +99,9 @@ private:
 	const HostileScript &sc_;
 	std::string fe_, be_;
 	bool nodes_ = false;
-	int fd_ = -1;
-	uint64_t dev_bytes_ = 0;
+	BackIo io_;
 	BackOfferKeys offer_;
 	unsigned int connection_ = 0;
-	unsigned int sector_size_ = 512;
 	std::vector<std::unique_ptr<BackRing>> rings_;
 	std::vector<std::unique_ptr<ForeignMapping>> held_maps_;
 	std::vector<ForeignMapping *> scribble_;	// held writable: a read's pages
