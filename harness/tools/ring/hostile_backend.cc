@@ -7,10 +7,10 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <optional>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "cli.h"
@@ -19,7 +19,6 @@
 
 extern "C" {
 #include "pvblk/negotiate.h"
-#include "pvblk/req_check.h"
 }
 
 namespace pvblk::ring {
