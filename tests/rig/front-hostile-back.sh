@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# rig: timeout=900 mem=3G dom0_mem=1G
+# rig: timeout=900 mem=3G dom0_mem=1536M
 #
 # pvblkfront against a hostile backend: one 2-vCPU guest with our
 # frontend (rings of up to 4 pages, up to 64 indirect segments), and in
