@@ -31,7 +31,12 @@
  *    and unmaps grants, touches the ring's grant cache and page pool and
  *    writes responses: none of that state has a lock.
  *  - Bio completions (any context) only add a finished request to the
- *    ring's done list under done_lock and wake the worker.
+ *    ring's done list and wake the worker, both under done_lock; after
+ *    they release done_lock they never touch the ring again.
+ *  - Ring teardown stops the worker, then reaps the done list itself
+ *    until every request in flight came back. Each reap takes done_lock,
+ *    so once teardown has reaped the last request no completion is still
+ *    inside pvblkback_finish() for that ring, and the ring may be freed.
  */
 #ifndef PVBLKBACK_COMMON_H
 #define PVBLKBACK_COMMON_H
@@ -176,10 +181,16 @@ struct pvblkback_ring {
 	bool persistent;			/* [const] negotiated */
 	int irq;				/* [const] lateeoi irq, or 0 */
 	struct task_struct *task;		/* the worker */
-	wait_queue_head_t wq;			/* worker sleeps here */
+	wait_queue_head_t wq;			/* worker/teardown sleep here */
 	unsigned long flags;			/* PVBLKBACK_RING_* bits */
 
-	spinlock_t done_lock;			/* protects done */
+	/*
+	 * done_lock protects done, and covers each completion's wake-up of
+	 * wq: a completion adds to done and wakes wq without releasing it,
+	 * so whoever reaps done under it knows that completion is finished
+	 * with the ring (teardown frees the ring right after its last reap).
+	 */
+	spinlock_t done_lock;
 	struct list_head done;			/* finished, not yet answered */
 
 	u32 req_cons;				/* [worker] */

@@ -15,7 +15,15 @@
 #include "common.h"
 #include "trace.h"
 
-/* Answer @preq with @status: hand it to the worker's done list. */
+/*
+ * Answer @preq with @status: hand it to the worker's done list.
+ *
+ * The wake-up is issued before done_lock is dropped, and releasing
+ * done_lock is the last access to the ring. Teardown (ring.c) reaps the
+ * done list under done_lock and may free the ring as soon as it has seen
+ * the last request in flight there, without ever sleeping on ring->wq; a
+ * wake-up after the unlock would then touch freed memory.
+ */
 void pvblkback_finish(struct pvblkback_req *preq, s16 status)
 {
 	struct pvblkback_ring *ring = preq->ring;
@@ -24,8 +32,8 @@ void pvblkback_finish(struct pvblkback_req *preq, s16 status)
 	preq->status = status;
 	spin_lock_irqsave(&ring->done_lock, flags);
 	list_add_tail(&preq->node, &ring->done);
-	spin_unlock_irqrestore(&ring->done_lock, flags);
 	wake_up(&ring->wq);
+	spin_unlock_irqrestore(&ring->done_lock, flags);
 }
 
 static void pvblkback_bio_end(struct bio *bio)

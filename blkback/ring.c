@@ -450,6 +450,12 @@ static void pvblkback_ring_free(struct pvblkback_ring *ring,
 		pvblkback_finish(ring->barrier, PVBLK_RSP_ERROR);
 		ring->barrier = NULL;
 	}
+	/*
+	 * A completion wakes wq under done_lock (pvblkback_finish()) and
+	 * the reap takes done_lock: once the last request in flight has been
+	 * reaped, no completion touches this ring any more, even when the
+	 * list was found non-empty without sleeping here.
+	 */
 	while (ring->inflight > ring->nr_held) {
 		wait_event(ring->wq, !list_empty_careful(&ring->done));
 		pvblkback_reap(ring);
