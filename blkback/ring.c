@@ -496,6 +496,13 @@ void pvblkback_rings_disconnect(struct pvblkback_device *dev)
 	for (i = 0; i < n; i++)
 		pvblkback_ring_free(&rings[i], deadline);
 	kfree(rings);
+	/*
+	 * Every bio of the connection has completed: drop the pages of
+	 * dom0's page cache of the device that may predate what the frontend
+	 * wrote, so that a read in dom0 after the connection sees its data.
+	 */
+	if (dev->bdev.bdev)
+		invalidate_bdev(dev->bdev.bdev);
 }
 
 static int pvblkback_ring_start(struct pvblkback_ring *ring)

@@ -130,6 +130,20 @@ static void pvblkback_try_connect(struct pvblkback_device *dev)
 		return;
 
 	pvblkback_rings_disconnect(dev);
+	/*
+	 * Our bios bypass dom0's page cache of the device. Write back what
+	 * dom0 wrote through it, so that the frontend reads it, and drop the
+	 * clean pages, so that dom0 does not keep serving them after the
+	 * frontend wrote the blocks (pvblkback_rings_disconnect() drops them
+	 * again once the connection is over).
+	 */
+	err = sync_blockdev(dev->bdev.bdev);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "writing back dom0's cache of %pg",
+				 dev->bdev.bdev);
+		return;
+	}
+	invalidate_bdev(dev->bdev.bdev);
 	/* the size about to be written: the workers compare against it */
 	atomic64_set(&dev->sectors, bdev_nr_sectors(dev->bdev.bdev));
 	err = pvblkback_rings_connect(dev);
