@@ -16,7 +16,7 @@ restart_guest() {
 	rig_wait_dev /dev/xvdb 30
 	rig_log "fio-started"
 	fio --name=restart --filename=/dev/xvdb --direct=1 --ioengine=libaio \
-		--rw=randwrite --bs=64k --size=96M --iodepth=16 --loops=2 \
+		--rw=randwrite --bs=64k --size=64M --iodepth=16 \
 		--verify=crc32c --verify_fatal=1 --do_verify=1 \
 		>/tmp/fio.out 2>&1 || rc=$?
 	rig_collect /tmp/fio.out fio-restart.txt
