@@ -507,11 +507,13 @@ void HostileBackend::run()
 		note("serving ended: " + res_.end);
 		if (end != End::Restart)
 			break;
-		// An honest restart: unmap, Closed, wait for the frontend's
-		// Closed, then offer a new connection.
+		// An honest restart: unmap, Closed, wait for the frontend to
+		// let go - Closed, or Initialising, which asks a Closed backend
+		// for a new connection, as both Linux backends take it - then
+		// offer a new connection.
 		disconnect();
 		xs_.write(be_ + "/state", std::to_string(kClosed));
-		res_.front_closed = wait_front({ kClosed }, cfg_.close_timeout_ms, &st);
+		res_.front_closed = wait_front({ kClosed, kInitialising }, cfg_.close_timeout_ms, &st);
 		if (!res_.front_closed) {
 			note("frontend still in state " + std::to_string(st) + " after our Closed");
 			break;
