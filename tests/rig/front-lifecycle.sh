@@ -126,6 +126,21 @@ barrier_backend() {
 	rig_log "pvblkback now offers feature-barrier only"
 }
 
+# Guest NAME writes O_DSYNC through 2 queues, persistent grants and
+# 256-segment requests; it is saved, CHANGE lowers what pvblkback offers,
+# and it is restored: its connection must then match WANT_FEAT and
+# WANT_CACHE (shrink_guest).
+restore_onto_less() { # name change want_feat want_cache
+	rig_load_backend ours max_queues=2
+	rig_domu_start "$1" --vcpus 2 --mem 384 --front ours --blacklist-stock \
+		--front-params "max_indirect_segments=256 max_queues=2" \
+		--env "WANT_FEAT=$3" --env "WANT_CACHE=$4" \
+		--disk "phy:$SLOWWC,xvda,w" --fn shrink_guest --timeout 480
+	save_restore ours "$1" "$2"
+	rig_no_grants_left "after $1"
+	rig_unload_backend
+}
+
 # A disk with a write cache (a loop device over a tmpfs file claims one)
 # under 20 ms of delay, so that O_DSYNC writes become flush sequences.
 cached_slow_dev() {
@@ -162,22 +177,8 @@ SLOW0=$(rig_slow_dev slow0 /dev/ram0 20)
 lifecycle stock
 lifecycle ours
 SLOWWC=$(cached_slow_dev)
-rig_load_backend ours
-rig_domu_start g3 --vcpus 2 --mem 384 --front ours --blacklist-stock \
-	--front-params "max_indirect_segments=256 max_queues=2" \
-	--env "WANT_FEAT=queues 1 * persistent 0 indirect 0" --env WANT_CACHE=1 \
-	--disk "phy:$SLOWWC,xvda,w" --fn shrink_guest --timeout 480
-save_restore ours g3 shrink_backend
-rig_no_grants_left "after g3"
-rig_unload_backend
-rig_load_backend ours max_queues=2
-rig_domu_start g4 --vcpus 2 --mem 384 --front ours --blacklist-stock \
-	--front-params "max_indirect_segments=256 max_queues=2" \
-	--env "WANT_FEAT=queues 2 * persistent 1 indirect *" --env WANT_CACHE=2 \
-	--disk "phy:$SLOWWC,xvda,w" --fn shrink_guest --timeout 480
-save_restore ours g4 barrier_backend
-rig_no_grants_left "after g4"
-rig_unload_backend
+restore_onto_less g3 shrink_backend "queues 1 * persistent 0 indirect 0" 1
+restore_onto_less g4 barrier_backend "queues 2 * persistent 1 indirect *" 2
 rig_must "remove slowwc" dmsetup remove slowwc
 rig_must "detach the loop device" losetup -d "$(losetup -a | awk -F: '/\/mnt\/wc\/disk.img/ { print $1; exit }')"
 rig_must "unmount /mnt/wc" umount /mnt/wc
