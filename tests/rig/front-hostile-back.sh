@@ -14,18 +14,22 @@
 #
 # Per case the guest writes 4 MiB (4 KiB direct writes, then fsync) while
 # it reads 16 MiB never written, and if the write worked reads it back and
-# compares. It boots with page_poison=1: close-inflight's backend writes
-# into the pages of reads it still maps after the disk is gone, which a
-# frontend that gave them back to its allocator would see as corruption. What it saw - ok (done and
-# intact), error (failed), nodisk (the frontend refused the backend) -
-# must be one the case allows (the list's second column); the test fails
+# compares. What it saw - ok (done and intact), error (failed), nodisk
+# (the frontend refused the backend) - must be one the case allows (the
+# list's second column). After a restart the disk must come back - by
+# itself, or after the guest unbinds and binds pvblkfront, which asks for
+# a new connection - and work with the new sector size or features. The
+# guest boots with page_poison=1: close-inflight's backend writes into the
+# pages of reads it still maps after the disk is gone, which a frontend
+# that gave them back to its allocator would see as corruption.
+# The test fails
 #  - when an I/O does not end within 30 s (a hang),
 #  - when I/O reports success but the data read back differs (pattern or
 #    zeros), or a case whose backend never answered reports success,
 #  - when xvdc and its xenbus device are not gone within 40 s of the
 #    backend removing its nodes, or the frontend does not reach Closed
 #    within 10 s of the backend's Closing,
-#  - on any BUG/WARNING/Oops in a console (the rig's scan).
+#  - on any BUG/WARNING/Oops or hung task in a console (the rig's scan).
 # Results: case-NAME.json / .txt (the backend's view: frontend states,
 # requests, what it held) and guests/hb/case-NAME.txt (the guest's: exit
 # status and time of each I/O, pvblkfront's kernel messages).
