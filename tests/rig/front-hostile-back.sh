@@ -236,7 +236,7 @@ hb_run_case() { # name
 		--until-file /tmp/hb.release --json "$R/case-$name.json" \
 		>"$R/case-$name.txt" 2>&1 &
 	pid=$!
-	hb_marker "$name" io-done 150 "$pid"
+	hb_marker "$name" io-done 300 "$pid"
 	touch /tmp/hb.release
 	rig_wait_exit "$pid" 60 ||
 		rig_fail "case $name: pvblk-ring backend still running 60 s after the guest was done"
