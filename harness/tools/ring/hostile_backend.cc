@@ -505,6 +505,26 @@ void HostileBackend::run()
 
 		res_.end = kEnds[static_cast<int>(end)];
 		note("serving ended: " + res_.end);
+		if (end == End::FrontClosed && connection_ > 0 && !offered_again_) {
+			// The frontend refused what the restart offered (a disk
+			// cannot change its sector size under its users, say).
+			// Unbinding and binding it asks for a new connection, with
+			// a new disk: offer one, once.
+			offered_again_ = true;
+			disconnect();
+			xs_.write(be_ + "/state", std::to_string(kClosed));
+			if (!wait_front({ kInitialising }, static_cast<unsigned int>(sc_.reconnect_wait * 1000), &st)) {
+				note("frontend not rebound within " +
+				     std::to_string(static_cast<int>(sc_.reconnect_wait)) + " s (state " +
+				     std::to_string(st) + ")");
+				break;
+			}
+			connection_++;
+			write_offer(connection_);
+			xs_.write(be_ + "/state", std::to_string(kInitWait));
+			note("rebound: InitWait for connection " + std::to_string(connection_));
+			continue;
+		}
 		if (end != End::Restart)
 			break;
 		// An honest restart: unmap, Closed, wait for the frontend to

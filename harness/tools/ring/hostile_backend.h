@@ -102,6 +102,7 @@ private:
 	BackIo io_;
 	BackOfferKeys offer_;
 	unsigned int connection_ = 0;
+	bool offered_again_ = false;	// a refused reconnect was offered anew
 	std::vector<std::unique_ptr<BackRing>> rings_;
 	std::vector<std::unique_ptr<ForeignMapping>> held_maps_;
 	std::vector<ForeignMapping *> scribble_;	// held writable: a read's pages
