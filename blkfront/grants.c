@@ -175,16 +175,14 @@ static void gpage_free(struct pvblkfront_ring *ring,
 void pvblkfront_gpage_put(struct pvblkfront_ring *ring,
 			  struct pvblkfront_gpage *gp, bool failed)
 {
-	if ((!ring->dev->conn.persistent || failed) &&
-	    !pvblkfront_gpage_ungrant(gp)) {
+	bool keep = !failed;
+
+	if (!ring->dev->conn.persistent || failed)
+		keep = pvblkfront_gpage_ungrant(gp) && keep;
+	if (keep)
+		list_add(&gp->node, &ring->pool);
+	else
 		gpage_free(ring, gp);
-		return;
-	}
-	if (failed) {
-		gpage_free(ring, gp);
-		return;
-	}
-	list_add(&gp->node, &ring->pool);
 }
 
 /* Free every idle pool page: at disconnect, with the ring quiet. */
