@@ -298,11 +298,23 @@ rig_slow_dev() { # name dev ms
 	echo "/dev/mapper/$1"
 }
 
+# The xl disk spec for dom0 block device TARGET as VDEV with MODE (r|w):
+# with the rig's own hotplug script (/rig/phy-hotplug), or with Xen's
+# /etc/xen/scripts/block when RIG_HOTPLUG=stock (tests that follow an
+# operator's setup exactly).
+rig_disk_spec() { # target vdev mode
+	if [ "${RIG_HOTPLUG:-rig}" = stock ]; then
+		echo "phy:$1,$2,$3"
+	else
+		echo "format=raw,vdev=$2,access=$3,script=/rig/phy-hotplug,target=$1"
+	fi
+}
+
 # Attach TARGET (a dom0 block device) to dom0 itself as VDEV (e.g. xvda)
 # through blkback/blkfront, and wait for /dev/VDEV. MODE is w (default) or r.
 rig_dom0_attach() {
 	local target=$1 vdev=$2 mode=${3:-w} timeout=${RIG_ATTACH_TIMEOUT:-30} out
-	out=$(xl block-attach 0 "phy:$target" "$vdev" "$mode" 2>&1) ||
+	out=$(xl block-attach 0 "$(rig_disk_spec "$target" "$vdev" "$mode")" 2>&1) ||
 		rig_fail "xl block-attach 0 phy:$target $vdev $mode failed: $out"
 	if ! rig__wait_quiet "$timeout" test -b "/dev/$vdev"; then
 		rig_save "attach-$vdev-xenstore.txt" xenstore-ls -f /local/domain/0
@@ -631,7 +643,13 @@ rig_domu_start() {
 		echo "maxmem = $mem"
 		echo "vcpus = $vcpus"
 		echo -n 'disk = ['
-		for f in "${disks[@]}"; do echo -n " '$f',"; done
+		for f in "${disks[@]}"; do
+			# phy:TARGET,VDEV,MODE gets the rig's disk spec
+			if [[ "$f" =~ ^phy:([^,]+),([^,]+),([rw])$ ]]; then
+				f=$(rig_disk_spec "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}")
+			fi
+			echo -n " '$f',"
+		done
 		echo ' ]'
 		echo 'on_poweroff = "destroy"'
 		echo 'on_reboot = "destroy"'
@@ -709,14 +727,15 @@ rig_domu_wait() {
 	domid=$(cat "$dir/domid")
 	limit=$(($(cat "$dir/timeout") + 120))
 	end=$(($(date +%s) + limit))
-	# Poll xenstore sparsely: polling xl costs guest throughput.
+	# Poll xenstore (cheap), not xl (which costs guest throughput); twice
+	# a second, so a test does not idle long after its guest is gone.
 	while xenstore-exists "/local/domain/$domid" 2>/dev/null; do
 		if [ "$(date +%s)" -ge "$end" ]; then
 			xl destroy "$domid" >/dev/null 2>&1
 			rig__guest_collect "$name"
 			rig_fail "guest $name still running after ${limit}s: destroyed (console: guests/$name/console.log)"
 		fi
-		sleep 2
+		sleep 0.5
 	done
 	rig__guest_collect "$name"
 	gdir=$RIG_RESULTS/guests/$name

@@ -185,6 +185,7 @@ make_layer() {
 	install -m 755 "$rigdir/dom0-reset.sh" "$dir/layer/rig/dom0-reset.sh"
 	install -m 644 "$rigdir/guest-lib.sh" "$dir/layer/rig/lib.sh"
 	install -m 755 "$rigdir/domu-init.sh" "$dir/layer/rig/domu-init.sh"
+	install -m 755 "$rigdir/phy-hotplug.sh" "$dir/layer/rig/phy-hotplug"
 	for t in "$@"; do
 		name=$(basename "$t" .sh)
 		eval "$(parse_header "$t")"
