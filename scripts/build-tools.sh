@@ -22,7 +22,8 @@ if [ -f "$out/CMakeCache.txt" ] &&
 	rm -rf "$out"
 fi
 mkdir -p "$out"
-cmake -S "$PVBLK_ROOT/harness" -B "$out" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release \
+cmake_launcher
+cmake -S "$PVBLK_ROOT/harness" -B "$out" "${gen[@]}" "${cmake_launcher_args[@]}" -DCMAKE_BUILD_TYPE=Release \
 	-DPVBLK_TESTS=OFF -DPVBLK_FUZZ=OFF -DPVBLK_TOOLS=ON >"$out.configure.log" 2>&1 || {
 	cat "$out.configure.log" >&2
 	die "configuring the harness tools failed (log above)"

@@ -37,7 +37,8 @@ want_gen=${gen[1]:-Unix Makefiles}
 mkdir -p "$PVBLK_ROOT/build"
 log "unit tests: configuring $out"
 fresh_if_generator_changed "$out" "$want_gen"
-cmake -S "$src" -B "$out" "${gen[@]}" -DPVBLK_FUZZ=OFF -DPVBLK_TOOL_PROGRAMS=OFF >"$out.configure.log" 2>&1 || {
+cmake_launcher
+cmake -S "$src" -B "$out" "${gen[@]}" "${cmake_launcher_args[@]}" -DPVBLK_FUZZ=OFF -DPVBLK_TOOL_PROGRAMS=OFF >"$out.configure.log" 2>&1 || {
 	cat "$out.configure.log" >&2
 	die "configuring the harness failed (log above)"
 }
@@ -53,7 +54,7 @@ fi
 log "fuzz: configuring $fuzz_out (clang)"
 fresh_if_generator_changed "$fuzz_out" "$want_gen"
 mkdir -p "$fuzz_out"
-CC=clang CXX=clang++ cmake -S "$src" -B "$fuzz_out" "${gen[@]}" \
+CC=clang CXX=clang++ cmake -S "$src" -B "$fuzz_out" "${gen[@]}" "${cmake_launcher_args[@]}" \
 	-DPVBLK_TESTS=OFF -DPVBLK_TOOLS=OFF -DPVBLK_FUZZ=ON >"$fuzz_out.configure.log" 2>&1 || {
 	cat "$fuzz_out.configure.log" >&2
 	die "configuring the fuzz targets failed (log above)"
@@ -62,17 +63,34 @@ cmake --build "$fuzz_out" -j "$jobs" || die "building the fuzz targets failed"
 
 targets=$(cd "$fuzz_out" && find . -maxdepth 1 -type f -name 'fuzz_*' -perm -u+x -printf '%f\n' | sort)
 [ -n "$targets" ] || die "no fuzz targets were built in $fuzz_out"
-for t in $targets; do
-	corpus=$fuzz_out/corpus/$t
-	artifacts=$fuzz_out/artifacts/$t/
+# Two fuzzers at a time (one per core of the 2-core CI machine): each
+# still gets a whole core for its PVBLK_FUZZ_SECONDS.
+fuzz_one() {
+	local t=$1 corpus=$fuzz_out/corpus/$1 artifacts=$fuzz_out/artifacts/$1/ runs
 	mkdir -p "$corpus" "$artifacts"
-	log "fuzz: $t for ${fuzz_seconds}s"
 	if ! "$fuzz_out/$t" -max_total_time="$fuzz_seconds" -timeout=10 \
 		-rss_limit_mb=2048 -artifact_prefix="$artifacts" -print_final_stats=1 \
 		"$corpus" >"$fuzz_out/$t.log" 2>&1; then
 		tail -n 40 "$fuzz_out/$t.log" >&2
-		die "fuzz target $t failed; reproducer in $artifacts (log: $fuzz_out/$t.log)"
+		echo "fuzz target $t failed; reproducer in $artifacts (log: $fuzz_out/$t.log)" >&2
+		return 1
 	fi
 	runs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$fuzz_out/$t.log")
 	echo "fuzz: $t: ${runs:-?} inputs in ${fuzz_seconds}s, no crash"
+}
+fuzz_jobs=${PVBLK_FUZZ_JOBS:-2}
+log "fuzz: $(echo "$targets" | wc -w) targets, ${fuzz_seconds}s each, $fuzz_jobs at a time"
+pids=()
+bad=0
+for t in $targets; do
+	fuzz_one "$t" &
+	pids+=($!)
+	if [ "${#pids[@]}" -ge "$fuzz_jobs" ]; then
+		wait "${pids[0]}" || bad=1
+		pids=("${pids[@]:1}")
+	fi
 done
+for p in "${pids[@]}"; do
+	wait "$p" || bad=1
+done
+[ "$bad" = 0 ] || die "a fuzz target failed (above)"
