@@ -134,26 +134,30 @@ write_checker() {
 tag=$1 ops=$2 nops=$3 mnt=/mnt/chk fail=0
 bad() { echo "    point $PVBLK_LOG_POINT entry $PVBLK_LOG_ENTRY: $*"; fail=1; }
 
-# records 1..nops: which are present?
-r=0 gap=0
-dd if="$PVBLK_LOG_TARGET" bs=4096 skip=$((REC_BLOCK + 1)) count="$nops" 2>/dev/null |
-	tr '\0' '\n' | grep -a "^pvblk-rec $tag " | cut -d' ' -f3 >/tmp/recs.txt
-for ((i = 1; i <= nops; i++)); do
-	if grep -qx "$i" /tmp/recs.txt; then
-		[ "$gap" = 0 ] || bad "record $i present but record $gap is not"
-		r=$i
-	elif [ "$gap" = 0 ]; then
-		gap=$i
-	fi
-done
-[ "$gap" = 0 ] || r=$((gap - 1))
-prev=$(cat /tmp/last-r 2>/dev/null || echo 0)
+# records 1..nops: which are present? (one awk, not a process per record:
+# this runs at every replay point)
+r=0
+while read -r what n m; do
+	case $what in
+	gap) bad "record $n present but record $m is not" ;;
+	r) r=$n ;;
+	esac
+done < <(dd if="$PVBLK_LOG_TARGET" bs=4096 skip=$((REC_BLOCK + 1)) count="$nops" 2>/dev/null |
+	tr '\0' '\n' | awk -v tag="$tag" -v n="$nops" '
+	$1 == "pvblk-rec" && $2 == tag { have[$3] = 1 }
+	END { r = 0; gap = 0
+		for (i = 1; i <= n; i++)
+			if (i in have) { if (gap) print "gap", i, gap; else r = i }
+			else if (!gap) gap = i
+		print "r", r }')
+prev=0
+read -r prev 2>/dev/null </tmp/last-r
 [ "$r" -ge "$prev" ] || bad "records went back from $prev to $r"
 echo "$r" >/tmp/last-r
 
 dd if="$PVBLK_LOG_TARGET" of="$COPY" bs=1M count=$((FS_BLOCKS / 256)) 2>/dev/null ||
 	{ bad "copying the image failed"; exit 1; }
-mkdir -p $mnt
+[ -d $mnt ] || mkdir -p $mnt
 if ! mount -t ext4 "$COPY" $mnt 2>/tmp/mount.err; then
 	bad "mount failed: $(tail -n 1 /tmp/mount.err)"
 	exit 1
@@ -174,7 +178,8 @@ while read -r p states; do
 	if [ -d "$f" ]; then
 		have=dir
 	elif [ -f "$f" ]; then
-		have=$(md5sum <"$f" | cut -d' ' -f1)
+		have=$(md5sum <"$f")
+		have=${have%% *}
 	elif [ -e "$f" ]; then
 		have=other
 	else
