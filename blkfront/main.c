@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/blkdev.h>
 #include <linux/module.h>
 #include <xen/xen.h>
 
@@ -55,4 +56,11 @@ MODULE_DESCRIPTION("Xen paravirtual block device frontend (blkif), pvblk");
 MODULE_AUTHOR("The pvblk authors");
 MODULE_LICENSE("GPL v2");
 MODULE_VERSION(PVBLK_VERSION);
+/*
+ * The stock xen-blkfront's aliases: "xen:vbd" for xenbus autoloading,
+ * "xenblk" for configurations that name the driver that way, and
+ * block-major-202 for the kernel's request_module() on the xvd major.
+ */
 MODULE_ALIAS("xen:vbd");
+MODULE_ALIAS("xenblk");
+MODULE_ALIAS_BLOCKDEV_MAJOR(PVBLK_XVD_MAJOR);
