@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "pvblk/version.h"
+
 #include "aggregate.h"
 #include "raw.h"
 #include "write.h"
@@ -17,6 +19,7 @@ namespace {
 
 constexpr const char *usage_text =
 	"usage: pvblk-bench-report --out DIR RAW.tsv...\n"
+	"       pvblk-bench-report --help | --version\n"
 	"\n"
 	"Aggregates the IOPS-scaling benchmark's raw results (one file per boot,\n"
 	"from scripts/bench/rig-sweep.sh: 'meta KEY VALUE' and 'run VCPUS DRIVER\n"
@@ -51,6 +54,9 @@ int main(int argc, char **argv)
 		const std::string a = argv[i];
 		if (a == "-h" || a == "--help") {
 			std::cout << usage_text;
+			return 0;
+		} else if (a == "--version") {
+			std::cout << "pvblk-bench-report " PVBLK_VERSION "\n";
 			return 0;
 		} else if (a == "--out") {
 			if (i + 1 >= argc) {

@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pvblk/version.h"
+
 #include "log_reader.h"
 #include "replay.h"
 
@@ -29,7 +31,7 @@ const char kUsageText[] =
 	"       pvblk-logwrites replay LOG TARGET [--to N | --to-mark NAME]\n"
 	"                      [--each KINDS] [--after-mark NAME] [--check CMD] [--keep-going]\n"
 	"                      [--skip-unchanged]\n"
-	"       pvblk-logwrites --help\n";
+	"       pvblk-logwrites --help | --version\n";
 
 const char kHelpText[] =
 	"\n"
@@ -281,6 +283,10 @@ int main(int argc, char **argv)
 			throw UsageError("no command");
 		if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
 			std::cout << kUsageText << kHelpText;
+			return kOk;
+		}
+		if (args[0] == "--version") {
+			std::cout << "pvblk-logwrites " PVBLK_VERSION "\n";
 			return kOk;
 		}
 		if (args[0] == "list")

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <iostream>
 
+#include "pvblk/version.h"
+
 #include "cli.h"
 #include "commands.h"
 #include "signals.h"
@@ -32,7 +34,8 @@ const Sub kSubs[] = {
 
 void top_usage(std::ostream &o)
 {
-	o << "Usage: pvblk-ring SUBCOMMAND [OPTIONS]   (pvblk-ring SUBCOMMAND --help)\n\n";
+	o << "Usage: pvblk-ring SUBCOMMAND [OPTIONS]   (pvblk-ring SUBCOMMAND --help)\n"
+	     "       pvblk-ring --version\n\n";
 	for (const auto &s : kSubs)
 		o << "  " << s.name << std::string(10 - strlen(s.name), ' ') << s.what << "\n";
 	o << "\nExit codes: 0 ok, 1 run failed, 2 usage, 3 environment (not a Xen dom0,\n"
@@ -51,6 +54,10 @@ int main(int argc, char **argv)
 
 	if (name == "--help" || name == "-h" || name == "help") {
 		top_usage(std::cout);
+		return kExitOk;
+	}
+	if (name == "--version") {
+		std::cout << "pvblk-ring " PVBLK_VERSION "\n";
 		return kExitOk;
 	}
 	Args args(argv + 2, argv + argc);
