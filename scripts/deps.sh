@@ -3,8 +3,18 @@
 # Install everything pvblk needs to build, test and run its rig on a Debian
 # 12 machine, from Debian's package registry only. Idempotent: when every
 # package is already installed it touches nothing and asks no registry.
+#
+#   scripts/deps.sh        everything (make deps)
+#   scripts/deps.sh deb    only what building the .deb packages needs
+#                          (make deb): no kernel headers, rig or test tools
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+
+mode=${1:-all}
+case "$mode" in
+all | deb) ;;
+*) die "usage: scripts/deps.sh [deb]" ;;
+esac
 
 [ -r /etc/debian_version ] || die "deps.sh supports Debian 12 only (no /etc/debian_version)"
 need_cmd dpkg-query
@@ -20,6 +30,12 @@ base_pkgs=(
 	zstd gzip file binutils procps dpkg-dev libaio-dev
 	# benchmark output
 	gnuplot-nox jq
+)
+
+# debian/control's Build-Depends, dpkg-buildpackage and lintian.
+deb_pkgs=(
+	build-essential dpkg-dev fakeroot debhelper dh-dkms dkms lintian
+	cmake pkg-config libxen-dev kmod
 )
 
 missing() {
@@ -49,6 +65,18 @@ apt_update_once() {
 	apt-get update -q >&2 || die "apt-get update failed: the package registry is unreachable"
 	updated=1
 }
+
+if [ "$mode" = deb ]; then
+	todo=$(missing "${deb_pkgs[@]}")
+	if [ -n "$todo" ]; then
+		apt_update_once
+		log "installing: ${todo//$'\n'/ }"
+		# shellcheck disable=SC2086
+		apt_install $todo
+	fi
+	log "packaging dependencies installed"
+	exit 0
+fi
 
 [ "$stale" = 1 ] && apt_update_once
 todo=$(missing "${base_pkgs[@]}")
