@@ -12,7 +12,7 @@ TESTS ?=
 W ?= 1
 
 .PHONY: all modules clean help deps kbuild-all style unit bench-core \
-	dkms-check dkms-install install rig-test rig-perf demo check check-quick \
+	dkms-check dkms-install install uninstall deb rig-test rig-perf demo check check-quick \
 	bench bench-short
 
 all: modules
@@ -33,6 +33,8 @@ help:
 	@echo "make [KDIR=dir]     build pvblkback.ko and pvblkfront.ko (running kernel by default)"
 	@echo "make install        install the modules for KDIR's kernel (modules_install + depmod)"
 	@echo "make dkms-install   add, build and install the modules through DKMS"
+	@echo "make uninstall      undo make install and make dkms-install (DKMS, /usr/src, depmod)"
+	@echo "make deb            build the pvblk-dkms and pvblk-tools packages into build/deb, lintian them"
 	@echo "make deps           install every build/test dependency (apt-get)"
 	@echo "make kbuild-all     build against Debian's 6.1 and 6.12 headers, W=1, no warnings allowed"
 	@echo "make style          checkpatch --strict and sparse on every kernel source"
@@ -66,6 +68,12 @@ dkms-check:
 
 dkms-install:
 	bash scripts/dkms-install.sh
+
+uninstall:
+	bash scripts/uninstall.sh
+
+deb:
+	bash scripts/deb.sh
 
 # Rig tests are tests/rig/*.sh; *-perf.sh there are measurements (fio ratios
 # against the stock drivers), run by `make rig-perf`, never by `make check`.
