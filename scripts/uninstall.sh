@@ -51,12 +51,13 @@ for ko in /lib/modules/*/extra/pvblkback.ko* /lib/modules/*/extra/pvblkfront.ko*
 	k=${k%%/*}
 	log "removing $ko"
 	rm -f "$ko"
+	rmdir --ignore-fail-on-non-empty "/lib/modules/$k/extra"
 	kernels[$k]=1
 	removed=1
 done
 
 for k in "${!kernels[@]}"; do
-	[ -d "/lib/modules/$k/kernel" ] || continue
+	[ -d "/lib/modules/$k" ] || continue
 	log "depmod $k"
 	depmod -a "$k"
 done
