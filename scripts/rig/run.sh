@@ -154,7 +154,9 @@ elif [ "${PVBLK_RIG_MODULES:-build}" != build ]; then
 		[ -f "$ko" ] || die "PVBLK_RIG_MODULES names '$ko', which does not exist"
 	done
 else
-	list=$("$PVBLK_ROOT/scripts/build-modules.sh" "$series" "$out/kmod-$series") ||
+	# the directory make kbuild-all and make style build in: after them
+	# (make check) this build has nothing left to do
+	list=$("$PVBLK_ROOT/scripts/build-modules.sh" "$series" "$PVBLK_ROOT/build/kmod/$KREL") ||
 		die "building the pvblk modules for $series failed"
 	mapfile -t kos <<<"$list"
 fi
