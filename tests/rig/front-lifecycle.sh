@@ -27,7 +27,8 @@
 #      no error and no mismatch, and pvblkfront's resubmitted count must
 #      be non-zero: requests too big for the new backend - flush-sequence
 #      writes among them - went back to the block layer to be split, none
-#      failed.
+#      failed. (From a second before the save until the restore the disk
+#      holds requests 500 ms, so the suspend always finds some in flight.)
 #  g4  (pvblkback only) the same writes, restored onto a pvblkback that
 #      offers barriers only (flush_mode=barrier): the guest must show the
 #      barrier cache mode (FUA claimed, 11 segments per request), fio must
@@ -86,12 +87,31 @@ front_connected() { # name seconds
 	rig__wait_quiet "$2" sh -c "[ \"\$(xenstore-read $st)\" = 4 ]"
 }
 
+# Set the delay of dm-delay device NAME (the one-device form of
+# rig_slow_dev) to MS milliseconds; dm flushes what it holds on suspend.
+set_delay() { # name ms
+	local table
+	table=$(DM_DISABLE_UDEV=1 dmsetup table "$1") || rig_fail "no dm table for $1"
+	DM_DISABLE_UDEV=1 dmsetup suspend "$1" &&
+		DM_DISABLE_UDEV=1 dmsetup reload "$1" --table "${table% *} $2" &&
+		DM_DISABLE_UDEV=1 dmsetup resume "$1" ||
+		rig_fail "cannot set the delay of $1 to $2 ms"
+}
+
 # Save guest NAME once it runs fio, run CMD..., restore it, wait for it.
+# With HOLD_DEV set (a dm-delay device's name), the device holds every
+# request 500 ms from a second before the save until the restore: the
+# guest's suspend, which takes a few milliseconds, then certainly finds
+# requests in flight, whatever the moment it comes.
 save_restore() { # label name cmd...
 	local b=$1 g=$2 out
 	shift 2
 	wait_console "$g" fio-started 400
 	sleep 4
+	if [ -n "${HOLD_DEV:-}" ]; then
+		set_delay "$HOLD_DEV" 500
+		sleep 1
+	fi
 	out=$(xl save "$g" "/tmp/$g.save" 2>&1) || rig_fail "$b: xl save $g failed: $out"
 	rig_log "$b: $g saved ($(du -m "/tmp/$g.save" | cut -f1) MiB)"
 	! xl domid "$g" >/dev/null 2>&1 || rig_fail "$b: $g still exists after xl save"
@@ -100,6 +120,7 @@ save_restore() { # label name cmd...
 	rig_wait_for "$g to be restored" 20 xl domid "$g"
 	xl domid "$g" >"/tmp/rig-domu/$g/domid"
 	rig_log "$b: $g restored as domid $(cat "/tmp/rig-domu/$g/domid")"
+	[ -z "${HOLD_DEV:-}" ] || set_delay "$HOLD_DEV" 20
 	rm -f "/tmp/$g.save"
 	# The guest's xenwatch reconnects the disk with requests held since
 	# the suspend: the frontend must reach Connected within seconds (a
@@ -136,7 +157,7 @@ restore_onto_less() { # name change want_feat want_cache
 		--front-params "max_indirect_segments=256 max_queues=2" \
 		--env "WANT_FEAT=$3" --env "WANT_CACHE=$4" \
 		--disk "phy:$SLOWWC,xvda,w" --fn shrink_guest --timeout 480
-	save_restore ours "$1" "$2"
+	HOLD_DEV=slowwc save_restore ours "$1" "$2"
 	rig_no_grants_left "after $1"
 	rig_unload_backend
 }
