@@ -9,7 +9,8 @@
 # count, driver pair, persistent mode and guest count 1..GUESTS, plus the
 # replay points when the JSON's configuration says replay ran - each with
 # REPEAT runs of non-zero IOPS and, per run, one IOPS figure per concurrent
-# frontend; that every output carries the software-emulation note; and
+# frontend; that table.txt, bench.json and the plots carry the software-
+# emulation note and bench.csv is plain (its header first, no comment); and
 # that both plots are PNG files (magic bytes). Prints "bench results OK:
 # N points" or one line per problem; exit status 1 on any problem.
 set -euo pipefail
@@ -37,7 +38,6 @@ done
 emulated=$(jq -r '.software_emulated' "$dir/bench.json")
 if [ "$emulated" = true ]; then
 	grep -q 'software-emulated: absolute numbers meaningless' "$dir/table.txt" || problem "table.txt lacks the emulation note"
-	head -n 1 "$dir/bench.csv" | grep -q '^# software-emulated: absolute numbers meaningless' || problem "bench.csv lacks the emulation note"
 	jq -e '.note | startswith("software-emulated: absolute numbers meaningless")' "$dir/bench.json" >/dev/null ||
 		problem "bench.json lacks the emulation note"
 	grep -q 'software-emulated' "$dir/bench.gp" || problem "bench.gp (the plots) lacks the emulation note"
@@ -67,14 +67,16 @@ for v in $vcpus; do
 					and all(.[0].runs[]; .iops > 0 and (.frontends | length == $k) and all(.frontends[]; . > 0))' \
 					"$dir/bench.json" >/dev/null || problem "bench.json: $what: missing, or not $repeat runs of $k non-zero frontend(s)"
 				awk -F, -v v="$v" -v d="$d" -v p="$p" -v k="$k" -v r="$repeat" '
-					!/^#/ && $1 == v && $2 == d && $5 == p && $6 == k { n++; if ($7 == r && $8 > 0 && $9 > 0) ok++ }
+					NR > 1 && $1 == v && $2 == d && $5 == p && $6 == k { n++; if ($7 == r && $8 > 0 && $9 > 0) ok++ }
 					END { exit !(n == 1 && ok == 1) }' "$dir/bench.csv" ||
 					problem "bench.csv: $what: missing, duplicated, or zero IOPS"
 			done
 		done
 	done
 done
-rows=$(grep -vc '^#' "$dir/bench.csv")
+head -n 1 "$dir/bench.csv" | grep -q '^dom0_vcpus,driver,' || problem "bench.csv does not start with its header line"
+! grep -q '^#' "$dir/bench.csv" || problem "bench.csv has a comment line (CSV readers take it for data)"
+rows=$(wc -l <"$dir/bench.csv")
 [ "$rows" = $((want + 1)) ] || problem "bench.csv has $((rows - 1)) points, want $want"
 n=$(jq '.points | length' "$dir/bench.json")
 [ "$n" = "$want" ] || problem "bench.json has $n points, want $want"

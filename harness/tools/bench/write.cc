@@ -70,9 +70,10 @@ std::string json_string(const std::string &s)
 	return o + "\"";
 }
 
+// A plain CSV: the header is the first line, as CSV readers expect; the
+// note (emulated or real host) is in the JSON.
 void write_csv(std::ostream &out, const Report &r)
 {
-	out << "# " << note_of(r) << "\n";
 	out << "dom0_vcpus,driver,frontend,backend,persistent,guests,repeats,median_iops,"
 	       "min_iops,max_iops,q1_iops,q3_iops,iqr_iops,persistent_ratio,pvblk_stock_ratio,"
 	       "runs_iops\n";
