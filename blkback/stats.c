@@ -11,6 +11,12 @@
  *   connection/   persistent ring_page_order nr_queues abi
  *                 max_indirect_segments (all -1 while not connected)
  *
+ *   physical_device  the backing device as major:minor in hex, like the
+ *                    toolstack's physical-device key ("0:0" before open)
+ *   mode             "r" or "w": how the device is served (read-only when
+ *                    the toolstack asked for it or the device is); empty
+ *                    before the device is open
+ *
  * and for the driver (/sys/bus/xen-backend/drivers/pvblkback/):
  *   grants_mapped  grant mappings held by all devices together
  *   pages          pages held from the grant-page allocator (pvblkback_pages)
@@ -182,7 +188,50 @@ static const struct attribute_group pvblkback_conn_group = {
 	.attrs = pvblkback_conn_attrs,
 };
 
+/* The stock backend's two device attributes, for tools that read them. */
+static ssize_t physical_device_show(struct device *d,
+				    struct device_attribute *attr, char *buf)
+{
+	struct pvblkback_device *dev = dev_get_drvdata(d);
+	dev_t pdev;
+
+	if (!dev)
+		return -ENODEV;
+	mutex_lock(&dev->lock);
+	pdev = dev->bdev.bdev ? dev->pdev : 0;
+	mutex_unlock(&dev->lock);
+	return sysfs_emit(buf, "%x:%x\n", MAJOR(pdev), MINOR(pdev));
+}
+static DEVICE_ATTR_RO(physical_device);
+
+static ssize_t mode_show(struct device *d, struct device_attribute *attr,
+			 char *buf)
+{
+	struct pvblkback_device *dev = dev_get_drvdata(d);
+	const char *mode = "";
+
+	if (!dev)
+		return -ENODEV;
+	mutex_lock(&dev->lock);
+	if (dev->bdev.bdev)
+		mode = dev->readonly ? "r" : "w";
+	mutex_unlock(&dev->lock);
+	return sysfs_emit(buf, "%s\n", mode);
+}
+static DEVICE_ATTR_RO(mode);
+
+static struct attribute *pvblkback_dev_attrs[] = {
+	&dev_attr_physical_device.attr,
+	&dev_attr_mode.attr,
+	NULL
+};
+
+static const struct attribute_group pvblkback_dev_group = {
+	.attrs = pvblkback_dev_attrs,
+};
+
 const struct attribute_group *pvblkback_groups[] = {
+	&pvblkback_dev_group,
 	&pvblkback_stat_group,
 	&pvblkback_conn_group,
 	NULL

@@ -130,6 +130,13 @@ BE=/local/domain/0/backend/vbd/$DOMID
 rig_expect_eq "xvdb feature-flush-cache" "$(xenstore-read "$BE/51728/feature-flush-cache")" 1
 rig_expect_eq "xvdb feature-discard" "$(xenstore-read "$BE/51728/feature-discard")" 1
 rig_expect_eq "xvdc info (read-only)" "$(xenstore-read "$BE/51744/info")" 4
+# the stock backend's physical_device and mode attributes
+for d in 51712:w 51728:w 51744:r; do
+	sd=/sys/bus/xen-backend/devices/vbd-$DOMID-${d%:*}
+	rig_expect_eq "vbd ${d%:*} physical_device" "$(cat "$sd/physical_device")" \
+		"$(xenstore-read "$BE/${d%:*}/physical-device")"
+	rig_expect_eq "vbd ${d%:*} mode" "$(cat "$sd/mode")" "${d#*:}"
+done
 
 wait_marker @@back-filled@@ 420
 before=$(file_kib)
