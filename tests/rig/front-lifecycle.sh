@@ -151,13 +151,13 @@ barrier_backend() {
 # 256-segment requests; it is saved, CHANGE lowers what pvblkback offers,
 # and it is restored: its connection must then match WANT_FEAT and
 # WANT_CACHE (shrink_guest).
-restore_onto_less() { # name change want_feat want_cache
+restore_onto_less() { # name change want_feat want_cache [hold-dev]
 	rig_load_backend ours max_queues=2
 	rig_domu_start "$1" --vcpus 2 --mem 384 --front ours --blacklist-stock \
 		--front-params "max_indirect_segments=256 max_queues=2" \
 		--env "WANT_FEAT=$3" --env "WANT_CACHE=$4" \
 		--disk "phy:$SLOWWC,xvda,w" --fn shrink_guest --timeout 480
-	HOLD_DEV=slowwc save_restore ours "$1" "$2"
+	HOLD_DEV=${5:-} save_restore ours "$1" "$2"
 	rig_no_grants_left "after $1"
 	rig_unload_backend
 }
@@ -198,7 +198,7 @@ SLOW0=$(rig_slow_dev slow0 /dev/ram0 20)
 lifecycle stock
 lifecycle ours
 SLOWWC=$(cached_slow_dev)
-restore_onto_less g3 shrink_backend "queues 1 * persistent 0 indirect 0" 1
+restore_onto_less g3 shrink_backend "queues 1 * persistent 0 indirect 0" 1 slowwc
 restore_onto_less g4 barrier_backend "queues 2 * persistent 1 indirect *" 2
 rig_must "remove slowwc" dmsetup remove slowwc
 rig_must "detach the loop device" losetup -d "$(losetup -a | awk -F: '/\/mnt\/wc\/disk.img/ { print $1; exit }')"
