@@ -31,6 +31,10 @@ const std::vector<AttackInfo> &attack_list()
 		{ "dup-id", "two requests with the same id in flight", "both answered", false },
 		{ "teardown-inflight", "32 requests, then Closing without waiting",
 		  "the backend reaches Closed and unmaps everything", false },
+		{ "close-under-discards",
+		  "every slot a DISCARD of the whole device, then Closing once one is answered "
+		  "or after 2 s",
+		  "the backend reaches Closed without serving the ring out (time printed)", false },
 	};
 	return list;
 }

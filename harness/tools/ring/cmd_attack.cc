@@ -255,6 +255,34 @@ AttackResult Attacker::run(const std::string &name)
 				   : "the backend did not close with requests in flight";
 		return res;
 	}
+	if (name == "close-under-discards") {
+		// Whole-device discards run one at a time in the backend: a
+		// backend that serves the ring out before it closes takes
+		// slots x one discard. Closing is sent once the first answer
+		// is back (the backend is then working through the ring) or
+		// after 2 s; the line printed before it lets a script start
+		// an honest VBD at that moment.
+		unsigned int k = ring_.slots();
+		for (unsigned int i = 0; i < k; i++)
+			put(make_discard(i, 0, n.sectors, false));
+		ring_.push();
+		auto t0 = std::chrono::steady_clock::now();
+		auto v = collect(1, 2000);
+		std::cout << "close-under-discards: " << k << " discards sent, " << v.size()
+			  << " answered before Closing; closing\n"
+			  << std::flush;
+		auto t1 = std::chrono::steady_clock::now();
+		bool clean = s_.vbd->close();
+		auto t2 = std::chrono::steady_clock::now();
+		auto ms = [](auto a, auto b) {
+			return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
+		};
+		res.pass = clean;
+		res.detail = std::to_string(k) + " discards in flight after " +
+			     std::to_string(ms(t0, t1)) + " ms; closed_ms " + std::to_string(ms(t1, t2)) +
+			     (clean ? " (Closing to Closed)" : " (the backend did not close)");
+		return res;
+	}
 	if (name == "grant-flood") {
 		std::string p = read_small_file("/sys/module/pvblkback/parameters/max_persistent_grants");
 		if (p.empty())

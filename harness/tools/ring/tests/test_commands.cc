@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "attacks.h"
 #include "cli.h"
 #include "commands.h"
 #include "trace_format.h"
@@ -58,6 +59,19 @@ TEST(Commands, HelpEverywhere)
 		EXPECT_EQ(out.rfind("Usage: pvblk-ring ", 0), 0u) << out;
 		EXPECT_NE(out.find("--help"), std::string::npos);
 	}
+}
+
+TEST(Commands, AttackList)
+{
+	int rc = -1;
+	std::string out = captured([&] { rc = cmd_attack({ "--list" }); });
+
+	EXPECT_EQ(rc, kExitOk);
+	// every catalogued attack is listed, the teardown ones included
+	for (const auto &a : attack_list())
+		EXPECT_NE(out.find(std::string("  ") + a.name + ": "), std::string::npos) << a.name;
+	EXPECT_NE(out.find("  close-under-discards: "), std::string::npos) << out;
+	EXPECT_NE(out.find("  teardown-inflight: "), std::string::npos) << out;
 }
 
 TEST(Commands, BadOptions)
