@@ -26,14 +26,22 @@
  * Threads and locks, in one place:
  *  - xenbus callbacks (probe, frontend state changes, the physical-device
  *    watch, remove) run in the xenwatch thread, or in the module-unload
- *    thread for remove; they serialize on pvblkback_device.lock.
+ *    thread for remove; they serialize on pvblkback_device.lock. None of
+ *    them waits for the frontend or the storage: a disconnect only flags
+ *    the workers to stop fetching and queues the device's reaper.
+ *  - The reaper (pvblkback_device.reap_work, on pvblkback_wq) stops the
+ *    workers, waits for the bios and the held pages, answers, unmaps and
+ *    frees the rings. It takes pvblkback_device.lock only at its end,
+ *    briefly, never while it waits. It holds a reference on the
+ *    device (kref), as the xenbus device does until remove(); the last
+ *    reference closes the block device and frees the device.
  *  - Each ring has one worker kthread. It alone fetches requests, maps
  *    and unmaps grants, touches the ring's grant cache and page pool and
  *    writes responses: none of that state has a lock.
  *  - Bio completions (any context) only add a finished request to the
  *    ring's done list and wake the worker, both under done_lock; after
  *    they release done_lock they never touch the ring again.
- *  - Ring teardown stops the worker, then reaps the done list itself
+ *  - The reaper stops the worker, then reaps the done list itself
  *    until every request in flight came back. Each reap takes done_lock,
  *    so once teardown has reaped the last request no completion is still
  *    inside pvblkback_finish() for that ring, and the ring may be freed.
@@ -43,6 +51,8 @@
 
 #include <linux/atomic.h>
 #include <linux/blk_types.h>
+#include <linux/completion.h>
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -100,6 +110,14 @@ extern struct pvblkback_params pvblkback_params;
  */
 #define PVBLKBACK_HELD_LOG_SECS		10
 #define PVBLKBACK_HELD_WAIT_SECS	30
+
+/*
+ * How long a disconnect (in xenwatch) gives the reaper before it goes on
+ * without it: an idle or quick teardown is then complete when the backend
+ * reports Closed, and a slow one costs xenwatch this much, once per
+ * connection, whatever the frontend queued or the storage does.
+ */
+#define PVBLKBACK_REAP_GRACE_MS		1000
 
 /*
  * Device statistics (sysfs statistics/). Counters only grow; *_mapped are
@@ -181,6 +199,9 @@ struct pvblkback_ring {
 	bool persistent;			/* [const] negotiated */
 	int irq;				/* [const] lateeoi irq, or 0 */
 	struct task_struct *task;		/* the worker */
+	/* disconnected: fetch no more (set under dev->lock, read unlocked) */
+	bool stop;
+	bool parked;				/* the worker saw stop (ONCE) */
 	wait_queue_head_t wq;			/* worker/teardown sleep here */
 	unsigned long flags;			/* PVBLKBACK_RING_* bits */
 
@@ -236,6 +257,7 @@ struct pvblkback_ring {
 enum {
 	PVBLKBACK_DEV_RESIZED,		/* write the new "sectors" */
 	PVBLKBACK_DEV_NO_FLUSH,		/* device refused a flush: stop offering */
+	PVBLKBACK_DEV_GONE,		/* removed: no more xenstore writes */
 };
 
 /*
@@ -243,14 +265,15 @@ enum {
  * xenbus "vbd" backend node (backend/vbd/<frontend domid>/<handle>).
  */
 struct pvblkback_device {
-	struct xenbus_device *xdev;
+	struct xenbus_device *xdev;		/* referenced (get_device) */
 	domid_t frontend_id;
 	unsigned int handle;			/* the vbd's handle (node name) */
 
 	/*
-	 * Protects everything below up to stats: the open block device, the
-	 * cached parameters, the connection and its rings. Taken by the
-	 * xenbus callbacks, remove and the sysfs readers of the connection.
+	 * Protects everything below up to gone: the open block device, the
+	 * cached parameters, the connection, its rings and the rings being
+	 * reaped. Taken by the xenbus callbacks, remove, the reaper (briefly,
+	 * never while it waits) and the sysfs readers of the connection.
 	 */
 	struct mutex lock;
 	struct xenbus_watch be_watch;		/* physical-device */
@@ -265,10 +288,32 @@ struct pvblkback_device {
 	struct pvblk_conn conn;			/* negotiated, valid iff nr_rings */
 	struct pvblkback_ring *rings;
 	unsigned int nr_rings;
+	/*
+	 * The rings of the previous connection while the reaper drains
+	 * them (non-NULL: a connect must wait). Set by a disconnect, cleared
+	 * by the reaper once they are freed; the reaper alone touches the
+	 * rings themselves meanwhile.
+	 */
+	struct pvblkback_ring *dead_rings;
+	unsigned int nr_dead_rings;
+	bool connect_deferred;			/* connect when the reaper ends */
+	bool gone;				/* remove() ran */
 
 	atomic64_t sectors;			/* size last written to xenstore */
 	unsigned long flags;			/* PVBLKBACK_DEV_* bits */
 	struct work_struct update_work;		/* xenstore writes for workers */
+	struct work_struct reap_work;		/* drains dead_rings */
+	/*
+	 * Completed by the reaper once dead_rings are freed (before it takes
+	 * lock); re-armed under lock when a disconnect hands rings over.
+	 */
+	struct completion reaped;
+	/*
+	 * References: the xenbus device's (dropped by remove()) and one per
+	 * queued reaper. The last one closes the block device, drops the
+	 * xenbus device and frees.
+	 */
+	struct kref kref;
 	struct pvblkback_stats stats;
 };
 
@@ -289,11 +334,20 @@ static inline bool pvblkback_offers_barrier(const struct pvblkback_device *dev,
 	return wc && dev->flush_mode != PVBLKBACK_FLUSH_CACHE;
 }
 
+/*
+ * The driver's workqueue (main.c): the reapers. Module exit destroys it,
+ * which waits for every reaper, hence for every device to be freed.
+ */
+extern struct workqueue_struct *pvblkback_wq;
+
 /* xenbus.c */
 int pvblkback_xenbus_register(void);
 void pvblkback_xenbus_unregister(void);
+void pvblkback_try_connect(struct pvblkback_device *dev); /* dev->lock held */
+void pvblkback_device_put(struct pvblkback_device *dev);
 
-/* ring.c: dev->lock held */
+/* ring.c: dev->lock held, except pvblkback_reap_init() (at probe) */
+void pvblkback_reap_init(struct pvblkback_device *dev);
 int pvblkback_rings_connect(struct pvblkback_device *dev);
 void pvblkback_rings_disconnect(struct pvblkback_device *dev);
 

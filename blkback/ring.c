@@ -4,8 +4,11 @@
  * negotiating, mapping each shared ring, binding its lateeoi event
  * channel, and the per-ring worker that fetches requests (each slot
  * copied once into private memory), answers finished ones and keeps the
- * grant cache and page pool trimmed. Teardown waits for every bio, then
- * unmaps every grant.
+ * grant cache and page pool trimmed. Disconnecting (in xenwatch) only
+ * tells the workers to stop and hands the rings to a reaper on
+ * pvblkback_wq, which waits for every bio, answers, unmaps every grant
+ * and frees: no wait the frontend or the storage controls runs in
+ * xenwatch.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -299,6 +302,12 @@ static void pvblkback_ring_break(struct pvblkback_ring *ring, u32 prod)
 			    ring->req_cons, ring->nr_slots);
 }
 
+/* Set by a disconnect (xenwatch), read by the worker: fetch no more. */
+static bool pvblkback_ring_stopping(const struct pvblkback_ring *ring)
+{
+	return READ_ONCE(ring->stop);
+}
+
 /* Fetch and dispatch new requests; true when any was found. */
 static bool pvblkback_fetch(struct pvblkback_ring *ring)
 {
@@ -319,6 +328,13 @@ again:
 		return found;
 	}
 	while (pending--) {
+		/*
+		 * Checked per request: a request may take long to dispatch
+		 * (discard and secure erase are synchronous), and a stopping
+		 * ring must not serve the rest of a full ring first.
+		 */
+		if (pvblkback_ring_stopping(ring))
+			return found;
 		preq = list_first_entry_or_null(&ring->free,
 						struct pvblkback_req, node);
 		if (!preq) {
@@ -405,6 +421,19 @@ static int pvblkback_worker(void *arg)
 			break;
 		kicked = test_and_clear_bit(PVBLKBACK_RING_KICK, &ring->flags);
 		pvblkback_reap(ring);
+		/*
+		 * Disconnected: fetch nothing more, only answer what completes
+		 * until the reaper stops the thread; tell the reaper once we
+		 * are here. No EOI either: the event channel stays masked
+		 * until the reaper unbinds it.
+		 */
+		if (pvblkback_ring_stopping(ring)) {
+			if (!ring->parked) {
+				WRITE_ONCE(ring->parked, true);
+				wake_up(&ring->wq);
+			}
+			continue;
+		}
 		if (pvblkback_fetch(ring))
 			ring->fetched_since_eoi = true;
 		pvblkback_reap(ring);
@@ -431,19 +460,15 @@ static int pvblkback_worker(void *arg)
 /* ---- connect / disconnect ---------------------------------------------- */
 
 /*
- * Stop and free one ring: the worker first, then wait for every bio still
- * in flight (answering it), for held pages until @deadline, then unmap
- * everything.
+ * Drain and free one ring whose worker has stopped: wait for every bio
+ * still in flight (answering it), for held pages until @deadline, then
+ * unmap everything. Runs in the reaper, never in xenwatch.
  */
-static void pvblkback_ring_free(struct pvblkback_ring *ring,
-				unsigned long deadline)
+static void pvblkback_ring_drain(struct pvblkback_ring *ring,
+				 unsigned long deadline)
 {
 	LIST_HEAD(answer);
 
-	if (ring->task) {
-		kthread_stop(ring->task);
-		ring->task = NULL;
-	}
 	if (ring->barrier) {
 		/* parked, never started: answer it without I/O */
 		ring->inflight++;
@@ -457,7 +482,9 @@ static void pvblkback_ring_free(struct pvblkback_ring *ring,
 	 * list was found non-empty without sleeping here.
 	 */
 	while (ring->inflight > ring->nr_held) {
-		wait_event(ring->wq, !list_empty_careful(&ring->done));
+		/* in slices: a slow device is not a hung task */
+		wait_event_timeout(ring->wq, !list_empty_careful(&ring->done),
+				   HZ);
 		pvblkback_reap(ring);
 	}
 	/*
@@ -481,20 +508,49 @@ static void pvblkback_ring_free(struct pvblkback_ring *ring,
 	kvfree(ring->reqs);
 }
 
-void pvblkback_rings_disconnect(struct pvblkback_device *dev)
+/*
+ * The reaper (dev->reap_work on pvblkback_wq): stop the workers of the
+ * rings a disconnect handed over, drain and free them, then connect
+ * again if a connection was asked for meanwhile. It holds a reference
+ * on the device, dropped last, which may free the device.
+ */
+static void pvblkback_reap_work(struct work_struct *work)
 {
-	struct pvblkback_ring *rings = dev->rings;
-	unsigned int i, n = dev->nr_rings;
+	struct pvblkback_device *dev =
+		container_of(work, struct pvblkback_device, reap_work);
+	struct pvblkback_ring *rings;
+	unsigned int i, n;
 	unsigned long deadline;
 
-	if (!rings)
-		return;
-	dev->rings = NULL;
-	dev->nr_rings = 0;
+	/*
+	 * Not under dev->lock: the disconnect that queued us may hold it
+	 * while it gives us our grace time. It set these before queueing
+	 * us (queue_work() orders that) and nobody changes them before we
+	 * clear them below.
+	 */
+	rings = dev->dead_rings;
+	n = dev->nr_dead_rings;
+
+	/*
+	 * Each worker parks after the request it is dispatching (one
+	 * synchronous discard at most), waited for here in slices - a slow
+	 * device is not a hung task - then stops at once.
+	 */
+	for (i = 0; i < n; i++) {
+		struct pvblkback_ring *ring = &rings[i];
+
+		if (!ring->task)
+			continue;
+		while (!wait_event_timeout(ring->wq, READ_ONCE(ring->parked),
+					   HZ))
+			;
+		kthread_stop(ring->task);
+		ring->task = NULL;
+	}
 	/* one bounded wait for held pages, whatever the number of rings */
 	deadline = jiffies + PVBLKBACK_HELD_WAIT_SECS * HZ;
 	for (i = 0; i < n; i++)
-		pvblkback_ring_free(&rings[i], deadline);
+		pvblkback_ring_drain(&rings[i], deadline);
 	kfree(rings);
 	/*
 	 * Every bio of the connection has completed: drop the pages of
@@ -503,6 +559,55 @@ void pvblkback_rings_disconnect(struct pvblkback_device *dev)
 	 */
 	if (dev->bdev.bdev)
 		invalidate_bdev(dev->bdev.bdev);
+	complete_all(&dev->reaped);
+
+	mutex_lock(&dev->lock);
+	dev->dead_rings = NULL;
+	dev->nr_dead_rings = 0;
+	if (dev->connect_deferred && !dev->gone) {
+		dev->connect_deferred = false;
+		pvblkback_try_connect(dev);
+	}
+	mutex_unlock(&dev->lock);
+	pvblkback_device_put(dev);
+}
+
+void pvblkback_reap_init(struct pvblkback_device *dev)
+{
+	INIT_WORK(&dev->reap_work, pvblkback_reap_work);
+	init_completion(&dev->reaped);
+}
+
+/*
+ * Disconnect: tell every worker to stop fetching and hand the rings to
+ * the reaper, giving it PVBLKBACK_REAP_GRACE_MS at most: a quick teardown
+ * is finished on return, a slow one goes on after it. The rings stay
+ * mapped, their event channels bound and their requests in flight until
+ * the reaper is done with them; a new connection waits for the reaper
+ * (dev->dead_rings). dev->lock held.
+ */
+void pvblkback_rings_disconnect(struct pvblkback_device *dev)
+{
+	struct pvblkback_ring *rings = dev->rings;
+	unsigned int i, n = dev->nr_rings;
+
+	if (!rings)
+		return;
+	dev->rings = NULL;
+	dev->nr_rings = 0;
+	for (i = 0; i < n; i++) {
+		WRITE_ONCE(rings[i].stop, true);
+		wake_up(&rings[i].wq);
+	}
+	/* never two sets: a connect waits until the previous one is reaped */
+	dev->dead_rings = rings;
+	dev->nr_dead_rings = n;
+	reinit_completion(&dev->reaped);
+	kref_get(&dev->kref);
+	queue_work(pvblkback_wq, &dev->reap_work);
+	/* the reaper completes before it takes dev->lock */
+	wait_for_completion_timeout(&dev->reaped,
+				    msecs_to_jiffies(PVBLKBACK_REAP_GRACE_MS));
 }
 
 static int pvblkback_ring_start(struct pvblkback_ring *ring)

@@ -9,9 +9,13 @@
  *                  "major:minor" in hex) -> open the block device
  *   frontend Initialised/Connected, device open -> connect the rings,
  *                  write the disk's keys, Connected
- *   frontend Closing/Closed -> stop the rings; a fresh Initialising
- *                  starts over from InitWait (resume, migration)
- *   remove         stop the rings, close the device, free
+ *   frontend Closing/Closed -> stop the rings (the reaper drains and
+ *                  frees them later: Closed may be reported before their
+ *                  last bio completes); a fresh Initialising starts over
+ *                  from InitWait (resume, migration), and its connect
+ *                  waits until the reaper is done
+ *   remove         stop the rings; the last reference (remove's, or a
+ *                  reaper's) closes the device and frees
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -115,8 +119,12 @@ static int pvblkback_write_disk(struct pvblkback_device *dev,
 	return err;
 }
 
-/* Connect if everything is ready: device open, frontend initialised. */
-static void pvblkback_try_connect(struct pvblkback_device *dev)
+/*
+ * Connect if everything is ready: device open, frontend initialised, and
+ * the previous connection's rings reaped - if they are still draining,
+ * the reaper calls this again when it is done. dev->lock held.
+ */
+void pvblkback_try_connect(struct pvblkback_device *dev)
 {
 	struct xenbus_device *xdev = dev->xdev;
 	struct xenbus_transaction xbt;
@@ -130,6 +138,13 @@ static void pvblkback_try_connect(struct pvblkback_device *dev)
 		return;
 
 	pvblkback_rings_disconnect(dev);
+	if (dev->dead_rings) {
+		if (!dev->connect_deferred)
+			dev_info(&xdev->dev,
+				 "connect waits for the previous connection's requests to finish\n");
+		dev->connect_deferred = true;
+		return;
+	}
 	/*
 	 * Our bios bypass dom0's page cache of the device. Write back what
 	 * dom0 wrote through it, so that the frontend reads it, and drop the
@@ -303,6 +318,9 @@ static void pvblkback_update_work(struct work_struct *work)
 	struct xenbus_transaction xbt;
 	int err;
 
+	/* removed: the toolstack owns (or has removed) the nodes now */
+	if (test_bit(PVBLKBACK_DEV_GONE, &dev->flags))
+		return;
 	if (test_and_clear_bit(PVBLKBACK_DEV_NO_FLUSH, &dev->flags)) {
 		dev_warn(&xdev->dev,
 			 "device refused a flush: feature-flush-cache and feature-barrier off\n");
@@ -343,6 +361,29 @@ static void pvblkback_update_work(struct work_struct *work)
 		dev_warn(&xdev->dev, "writing the new size failed (%d)\n", err);
 }
 
+/* The last reference: every reaper is done, remove() has run. */
+static void pvblkback_device_release(struct kref *kref)
+{
+	struct pvblkback_device *dev =
+		container_of(kref, struct pvblkback_device, kref);
+
+	/* no worker is left to queue it again */
+	cancel_work_sync(&dev->update_work);
+	pvblk_bdev_close(&dev->bdev);
+	put_device(&dev->xdev->dev);
+	kfree(dev);
+}
+
+void pvblkback_device_put(struct pvblkback_device *dev)
+{
+	kref_put(&dev->kref, pvblkback_device_release);
+}
+
+/*
+ * remove(), or a failed probe: stop the watch and the rings and drop the
+ * xenbus device's reference. Waits for no ring: a reaper still draining
+ * holds its own reference and frees the device when it is done.
+ */
 static void pvblkback_device_free(struct pvblkback_device *dev)
 {
 	if (dev->watching) {
@@ -352,11 +393,14 @@ static void pvblkback_device_free(struct pvblkback_device *dev)
 	}
 	mutex_lock(&dev->lock);
 	pvblkback_rings_disconnect(dev);
+	dev->gone = true;
+	dev->connect_deferred = false;
+	set_bit(PVBLKBACK_DEV_GONE, &dev->flags);
 	mutex_unlock(&dev->lock);
+	/* a few xenstore writes at most; none after this */
 	cancel_work_sync(&dev->update_work);
-	pvblk_bdev_close(&dev->bdev);
 	dev_set_drvdata(&dev->xdev->dev, NULL);
-	kfree(dev);
+	pvblkback_device_put(dev);
 }
 
 static int pvblkback_probe(struct xenbus_device *xdev,
@@ -371,13 +415,16 @@ static int pvblkback_probe(struct xenbus_device *xdev,
 		xenbus_dev_fatal(xdev, -ENOMEM, "allocating the device");
 		return -ENOMEM;
 	}
+	kref_init(&dev->kref);
 	dev->xdev = xdev;
+	get_device(&xdev->dev);	/* put by pvblkback_device_release() */
 	dev->frontend_id = xdev->otherend_id;
 	handle = strrchr(xdev->nodename, '/');
 	if (!handle || kstrtouint(handle + 1, 10, &dev->handle))
 		dev->handle = 0;
 	mutex_init(&dev->lock);
 	INIT_WORK(&dev->update_work, pvblkback_update_work);
+	pvblkback_reap_init(dev);
 	dev_set_drvdata(&xdev->dev, dev);
 
 	pvblkback_advertise(dev);

@@ -7,8 +7,9 @@
  *
  * At load it finds pvblkback's calls of __wake_up() in pvblkback_finish()
  * and pvblkback_bio_end() (where the compiler may have inlined the
- * former), and its calls of kfree() in pvblkback_rings_disconnect() (the
- * one that frees the rings), by decoding the direct call and jump
+ * former), and its calls of kfree() in pvblkback_reap_work() (the one
+ * that frees the rings; pvblkback_rings_disconnect() in versions that
+ * freed them in the disconnect itself), by decoding the direct call and jump
  * instructions of those functions, and puts a kprobe on each. Each such
  * wake-up is held delay_ms milliseconds (busy wait) before it runs; a
  * kfree() of the object holding the wait queue meanwhile is a use after
@@ -218,8 +219,9 @@ static int __init wakedelay_init(void)
 	unsigned long kf = (unsigned long)kfree;
 	int w, f;
 
-	f = wakedelay_probe_calls("pvblkback_rings_disconnect", kf,
-				  wakedelay_free);
+	f = wakedelay_probe_calls("pvblkback_reap_work", kf, wakedelay_free);
+	f += wakedelay_probe_calls("pvblkback_rings_disconnect", kf,
+				   wakedelay_free);
 	w = wakedelay_probe_calls("pvblkback_finish", wake, wakedelay_wake);
 	w += wakedelay_probe_calls("pvblkback_bio_end", wake, wakedelay_wake);
 	if (!w || !f) {
