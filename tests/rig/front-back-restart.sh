@@ -4,8 +4,10 @@
 #
 # The backend module reloaded in dom0 while a guest runs I/O: pvblkback's
 # devices are unbound (each goes Closed without Closing, as a restarted
-# backend does), the module unloaded and loaded again while a 2-vCPU guest's pvblkfront has verified
-# fio writes in flight on slow storage (dm-delay, 20 ms). The guest must
+# backend does), the module unloaded and loaded again while a 2-vCPU
+# guest's pvblkfront has verified fio writes in flight on slow storage
+# (dm-delay, 100 ms: the job takes ~13 s, and the restart comes ~3 s
+# into it, so it always meets I/O in flight). The guest must
 # hold its I/O, reconnect when the backend returns, and fio must complete
 # with no error and no verify mismatch; the frontend must count no error
 # and must have said that it held the I/O. pvblkback must hold no grant
@@ -30,14 +32,14 @@ restart_guest() {
 }
 
 rig_ramdisks 2 128 --fill
-SLOW=$(rig_slow_dev slowr /dev/ram1 20)
+SLOW=$(rig_slow_dev slowr /dev/ram1 100)
 rig_load_backend ours
 rig_domu_start r1 --vcpus 2 --mem 384 --front ours --blacklist-stock \
 	--disk "phy:/dev/ram0,xvda,w" --disk "phy:$SLOW,xvdb,w" \
 	--fn restart_guest --timeout 400
 rig_wait_for "guest r1 to start fio" 400 \
 	grep -q fio-started /var/log/xen/console/guest-r1.log
-sleep 4
+sleep 2
 # xenbus pins a driver's module while it has devices: unbind them first
 # (each goes Closed without Closing), then unload and load the module.
 drv=/sys/bus/xen-backend/drivers/pvblkback
