@@ -7,7 +7,10 @@
  *
  *   echo 1 > /sys/kernel/tracing/events/pvblkback/enable
  *
- * Every segment is recorded as "gref:first_sect-last_sect". An event
+ * Segments are printed with __print_array() as three arrays of the same
+ * length, "gref {0x..,...} first_sect {0x..,...} last_sect {0x..,...}",
+ * so that tools reading the format (trace-cmd, perf) can print them too;
+ * segment i is gref[i], first_sect[i], last_sect[i]. An event
  * carries at most PVBLKBACK_TRACE_CHUNK segments, so that a request of
  * up to 4096 segments fits in the ring buffer's events and each printed
  * line in a 4 KiB trace_seq (6.1): pvblkback_req_start carries segments
@@ -20,7 +23,6 @@
 #if !defined(PVBLKBACK_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
 #define PVBLKBACK_TRACE_H
 
-#include <linux/trace_seq.h>
 #include <linux/tracepoint.h>
 
 #include "common.h"
@@ -28,7 +30,7 @@
 #ifndef PVBLKBACK_TRACE_HELPERS
 #define PVBLKBACK_TRACE_HELPERS
 
-/* Segments per event; at most 15 printed characters each. */
+/* Segments per event; at most 19 printed characters each. */
 #define PVBLKBACK_TRACE_CHUNK	128
 
 /*
@@ -67,17 +69,21 @@ static inline void pvblkback_trace_fill(u32 *gref, u8 *first, u8 *last,
 	}
 }
 
-/* Print "gref:first-last,..." ("-" for none) into @p; trace.c. */
-const char *pvblkback_trace_print_segs(struct trace_seq *p, const u32 *gref,
-				       const u8 *first, const u8 *last,
-				       unsigned int n);
-
-/* In TP_printk: the event's segments, their count from the array itself. */
-#define pvblkback_trace_segs()						\
-	pvblkback_trace_print_segs(p, __get_dynamic_array(gref),		\
-				   __get_dynamic_array(first_sect),		\
-				   __get_dynamic_array(last_sect),		\
-				   __get_dynamic_array_len(gref) / sizeof(u32))
+/*
+ * In TP_printk: the event's three segment arrays, "{0x..,...}" each, their
+ * counts taken from the arrays themselves so that only the event's bytes
+ * are read. Element sizes are plain numbers: the format file shows this
+ * text to tools that evaluate it.
+ */
+#define pvblkback_trace_grefs()						\
+	__print_array(__get_dynamic_array(gref),			\
+		      __get_dynamic_array_len(gref) / 4, 4)
+#define pvblkback_trace_first_sects()					\
+	__print_array(__get_dynamic_array(first_sect),			\
+		      __get_dynamic_array_len(first_sect), 1)
+#define pvblkback_trace_last_sects()					\
+	__print_array(__get_dynamic_array(last_sect),			\
+		      __get_dynamic_array_len(last_sect), 1)
 #endif
 
 TRACE_EVENT(pvblkback_req_start,
@@ -115,11 +121,13 @@ TRACE_EVENT(pvblkback_req_start,
 						__get_dynamic_array(first_sect),
 						__get_dynamic_array(last_sect),
 						seg, __entry->n);),
-	    TP_printk("dom %u vbd %u ring %u id %llu op %u/%u sector %llu nr_sectors %llu nseg %u n %u segs %s",
+	    TP_printk("dom %u vbd %u ring %u id %llu op %u/%u sector %llu nr_sectors %llu nseg %u n %u gref %s first_sect %s last_sect %s",
 		      __entry->domid, __entry->handle, __entry->ring,
 		      __entry->id, __entry->op, __entry->indirect_op,
 		      __entry->sector, __entry->nr_sectors, __entry->nseg,
-		      __entry->n, pvblkback_trace_segs())
+		      __entry->n, pvblkback_trace_grefs(),
+		      pvblkback_trace_first_sects(),
+		      pvblkback_trace_last_sects())
 );
 
 /* Segments @at.. of a request whose pvblkback_req_start came just before. */
@@ -150,10 +158,12 @@ TRACE_EVENT(pvblkback_req_segs,
 						__get_dynamic_array(first_sect),
 						__get_dynamic_array(last_sect),
 						seg + at, __entry->n);),
-	    TP_printk("dom %u vbd %u ring %u id %llu at %u n %u segs %s",
+	    TP_printk("dom %u vbd %u ring %u id %llu at %u n %u gref %s first_sect %s last_sect %s",
 		      __entry->domid, __entry->handle, __entry->ring,
 		      __entry->id, __entry->at, __entry->n,
-		      pvblkback_trace_segs())
+		      pvblkback_trace_grefs(),
+		      pvblkback_trace_first_sects(),
+		      pvblkback_trace_last_sects())
 );
 
 TRACE_EVENT(pvblkback_req_done,

@@ -69,6 +69,40 @@ public:
 		return v;
 	}
 
+	// "0x" and a number in [0, max] in lower-case hexadecimal with no
+	// leading zeros, as printk's "0x%x" writes it; @what names it.
+	uint64_t hex(uint64_t max, const char *what)
+	{
+		size_t start = pos_;
+		uint64_t v = 0;
+		auto digit = [this](size_t i) -> int {
+			if (i >= s_.size())
+				return -1;
+			char ch = s_[i];
+
+			if (ch >= '0' && ch <= '9')
+				return ch - '0';
+			if (ch >= 'a' && ch <= 'f')
+				return ch - 'a' + 10;
+			return -1;
+		};
+
+		if (!peek("0x") || digit(pos_ + 2) < 0)
+			fail(start, std::string(what) + ": not a hexadecimal number \"0x...\"");
+		pos_ += 2;
+		if (s_[pos_] == '0' && digit(pos_ + 1) >= 0)
+			fail(start, std::string(what) + ": a leading zero");
+		for (int d; (d = digit(pos_)) >= 0; pos_++) {
+			if (static_cast<uint64_t>(d) > max || v > (max - static_cast<uint64_t>(d)) / 16)
+				fail(start, std::string(what) + ": out of range (at most " +
+						    std::to_string(max) + ")");
+			v = v * 16 + static_cast<uint64_t>(d);
+		}
+		if (pos_ < s_.size() && isalnum(static_cast<unsigned char>(s_[pos_])))
+			fail(start, std::string(what) + ": not a hexadecimal number \"0x...\"");
+		return v;
+	}
+
 	// A field "NAME VALUE" preceded by a space (none for the first).
 	uint64_t field(const char *name, uint64_t max, bool first = false)
 	{
@@ -79,41 +113,54 @@ public:
 		return num(max, name);
 	}
 
-	// "gref:first-last,..." with exactly @n entries, or "-" when @n is 0.
+	// " NAME {0xH,...}": an array as the kernel's __print_array() prints
+	// it, hexadecimal in lower case with no leading zeros, each element
+	// at most @max; @n is the count the event states.
+	std::vector<uint64_t> array(const char *name, uint64_t max, unsigned int n)
+	{
+		std::vector<uint64_t> v;
+		std::string nm(name);
+
+		lit(" ");
+		if (!peek(nm + " {") && peek("segs "))
+			fail(pos_, "the old format (\"segs gref:first-last,...\"): load the "
+				   "pvblkback built with this pvblk-ring");
+		lit(nm);
+		lit(" {");
+		while (!peek("}")) {
+			if (!v.empty())
+				lit(",");
+			if (v.size() == n)
+				fail(pos_, nm + " has more than " + std::to_string(n) +
+						   " elements, n says " + std::to_string(n));
+			v.push_back(hex(max, (nm + "[" + std::to_string(v.size()) + "]").c_str()));
+		}
+		if (v.size() != n)
+			fail(pos_, nm + " has " + std::to_string(v.size()) + " elements, n says " +
+					   std::to_string(n));
+		pos_++;
+		return v;
+	}
+
+	// The event's @n segments: the three arrays, each of length @n.
 	std::vector<TpSeg> segs(unsigned int n)
 	{
+		std::vector<uint64_t> gref = array("gref", 0xffffffffu, n);
+		size_t at = pos_;
+		std::vector<uint64_t> first = array("first_sect", 255, n);
+		std::vector<uint64_t> last = array("last_sect", 255, n);
 		std::vector<TpSeg> v;
 
-		lit(" segs ");
-		if (!n) {
-			if (!peek("-"))
-				fail(pos_, "n is 0 but the segment list is not \"-\"");
-			pos_++;
-			return v;
-		}
 		for (unsigned int i = 0; i < n; i++) {
-			std::string idx = "segment " + std::to_string(i);
-			size_t start = pos_;
+			TpSeg g{ static_cast<uint32_t>(gref[i]), static_cast<uint8_t>(first[i]),
+				 static_cast<uint8_t>(last[i]) };
 
-			if (i && !peek(","))
-				fail(pos_, "the list has " + std::to_string(i) +
-						   " segments, n says " + std::to_string(n));
-			pos_ += i ? 1 : 0;
-			TpSeg g;
-
-			g.gref = static_cast<uint32_t>(num(0xffffffffu, (idx + " gref").c_str()));
-			lit(":");
-			g.first = static_cast<uint8_t>(num(255, (idx + " first sector").c_str()));
-			lit("-");
-			g.last = static_cast<uint8_t>(num(255, (idx + " last sector").c_str()));
 			if (g.last > 7 || g.first > g.last)
-				fail(start, idx + ": sectors " + std::to_string(g.first) + "-" +
-						    std::to_string(g.last) +
-						    " not within a page (0 <= first <= last <= 7)");
+				fail(at, "segment " + std::to_string(i) + ": sectors " +
+						 std::to_string(g.first) + "-" + std::to_string(g.last) +
+						 " not within a page (0 <= first <= last <= 7)");
 			v.push_back(g);
 		}
-		if (peek(","))
-			fail(pos_, "the list has more segments than n (" + std::to_string(n) + ")");
 		return v;
 	}
 

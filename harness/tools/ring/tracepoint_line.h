@@ -59,9 +59,10 @@ struct TpEvent {
 // Parse line @lineno of tracefs output: nullopt for comments, empty lines
 // and other events' lines; throws TpFormatError for a pvblkback line
 // that is not exactly in the format (an unknown pvblkback event, a
-// missing or misspelt field, a number out of its range, a segment list
-// whose length is not its count or with first > last or last > 7,
-// trailing text, the pre-segment format with "grefs {...}").
+// missing or misspelt field, a number out of its range or not written as
+// the kernel writes it, a gref, first_sect or last_sect array whose
+// length is not n, a segment with first > last or last > 7, trailing
+// text, the earlier formats with "grefs {...}" or "segs gref:first-last").
 std::optional<TpEvent> parse_tp_line(const std::string &line, uint64_t lineno = 0);
 
 // trace_pipe's note that the kernel's per-CPU buffer overwrote events

@@ -6,6 +6,8 @@
 // order of first use per VBD, and contradicting events rejected.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "tracefs_events.h"
 
 extern "C" {
@@ -23,31 +25,44 @@ std::string head(const std::string &ts)
 }
 
 const std::string kStart1 = head("100.000100") +
-	"pvblkback_req_start: dom 1 vbd 51712 ring 0 id 5 op 1/0 sector 2048 nr_sectors 0 nseg 2 n 2 segs 31:0-7,32:0-3";
+	"pvblkback_req_start: dom 1 vbd 51712 ring 0 id 5 op 1/0 sector 2048 nr_sectors 0 nseg 2 n 2 gref {0x1f,0x20} first_sect {0x0,0x0} last_sect {0x7,0x3}";
 const std::string kDone1 = head("100.000350") +
 	"pvblkback_req_done: dom 1 vbd 51712 ring 0 id 5 op 1 sector 2048 nseg 2 status 0";
 const std::string kStart2 = head("100.001000") +
-	"pvblkback_req_start: dom 1 vbd 51712 ring 0 id 6 op 0/0 sector 8 nr_sectors 0 nseg 1 n 1 segs 32:2-2";
+	"pvblkback_req_start: dom 1 vbd 51712 ring 0 id 6 op 0/0 sector 8 nr_sectors 0 nseg 1 n 1 gref {0x20} first_sect {0x2} last_sect {0x2}";
 const std::string kDone2 = head("100.002000") +
 	"pvblkback_req_done: dom 1 vbd 51712 ring 0 id 6 op 0 sector 8 nseg 1 status -1";
 
-// "gref:first-last" for segments [from, from + n) of the 256-segment
-// request below: gref 500 + i, bounds varying with i.
+std::string hex(unsigned int v)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "0x%x", v);
+	return buf;
+}
+
+// The three arrays, as the kernel prints them, of segments [from,
+// from + n) of the 256-segment request below: gref 500 + i, bounds
+// varying with i.
 std::string list(unsigned int from, unsigned int n)
 {
-	std::string s;
+	std::string g, f, l;
 
-	for (unsigned int i = from; i < from + n; i++)
-		s += (i > from ? "," : "") + std::to_string(500 + i) + ":" + std::to_string(i % 8) + "-" +
-		     std::to_string(7 - (i / 8) % (8 - i % 8));
-	return s;
+	for (unsigned int i = from; i < from + n; i++) {
+		std::string sep = i > from ? "," : "";
+
+		g += sep + hex(500 + i);
+		f += sep + hex(i % 8);
+		l += sep + hex(7 - (i / 8) % (8 - i % 8));
+	}
+	return "gref {" + g + "} first_sect {" + f + "} last_sect {" + l + "}";
 }
 
 const std::string kBigStart = head("5.000000") +
-	"pvblkback_req_start: dom 3 vbd 7 ring 1 id 1 op 6/1 sector 64 nr_sectors 0 nseg 256 n 128 segs " +
+	"pvblkback_req_start: dom 3 vbd 7 ring 1 id 1 op 6/1 sector 64 nr_sectors 0 nseg 256 n 128 " +
 	list(0, 128);
 const std::string kBigSegs = head("5.000001") +
-	"pvblkback_req_segs: dom 3 vbd 7 ring 1 id 1 at 128 n 128 segs " + list(128, 128);
+	"pvblkback_req_segs: dom 3 vbd 7 ring 1 id 1 at 128 n 128 " + list(128, 128);
 const std::string kBigDone = head("5.000100") +
 	"pvblkback_req_done: dom 3 vbd 7 ring 1 id 1 op 6 sector 64 nseg 256 status 0";
 
@@ -159,15 +174,19 @@ TEST(Recorder, ContinuationBeforeItsStart)
 TEST(Recorder, MaximumRequest4096Segments)
 {
 	Recorder r(std::nullopt, std::nullopt);
-	std::string segs;
+	std::string g, f, l;
 
-	for (int i = 0; i < 128; i++)
-		segs += (i ? "," : "") + std::to_string(i) + ":1-6";	// same 128 grants 32 times
+	for (unsigned int i = 0; i < 128; i++) {	// same 128 grants 32 times
+		g += (i ? "," : "") + hex(i);
+		f += i ? ",0x1" : "0x1";
+		l += i ? ",0x6" : "0x6";
+	}
+	std::string segs = "gref {" + g + "} first_sect {" + f + "} last_sect {" + l + "}";
 	r.feed_line(head("1.0") + "pvblkback_req_start: dom 1 vbd 2 ring 0 id 9 op 6/0 sector 0 "
-		    "nr_sectors 0 nseg 4096 n 128 segs " + segs);
+		    "nr_sectors 0 nseg 4096 n 128 " + segs);
 	for (int at = 128; at < 4096; at += 128)
 		r.feed_line(head("1.0") + "pvblkback_req_segs: dom 1 vbd 2 ring 0 id 9 at " +
-			    std::to_string(at) + " n 128 segs " + segs);
+			    std::to_string(at) + " n 128 " + segs);
 	r.feed_line(head("1.5") + "pvblkback_req_done: dom 1 vbd 2 ring 0 id 9 op 6 sector 0 nseg 4096 status 0");
 	auto v = r.records();
 	ASSERT_EQ(v.size(), 1u);
@@ -180,13 +199,13 @@ TEST(Recorder, MaximumRequest4096Segments)
 TEST(Recorder, RejectsContradictingEvents)
 {
 	std::string past = head("5.000001") +
-		"pvblkback_req_segs: dom 3 vbd 7 ring 1 id 1 at 200 n 60 segs " + list(0, 60);
+		"pvblkback_req_segs: dom 3 vbd 7 ring 1 id 1 at 200 n 60 " + list(0, 60);
 	EXPECT_EQ(feed_error({ kBigStart, past }),
 		  "line 2: dom 3 vbd 7 ring 1 id 1: segments 200..259 but the request has 256");
 	EXPECT_EQ(feed_error({ kBigStart, kBigSegs, kBigSegs }),
 		  "line 3: dom 3 vbd 7 ring 1 id 1: segment 128 given twice");
 	std::string overlap = head("5.000001") +
-		"pvblkback_req_segs: dom 3 vbd 7 ring 1 id 1 at 100 n 1 segs 1:0-7";
+		"pvblkback_req_segs: dom 3 vbd 7 ring 1 id 1 at 100 n 1 gref {0x1} first_sect {0x0} last_sect {0x7}";
 	EXPECT_EQ(feed_error({ kBigStart, overlap }),
 		  "line 2: dom 3 vbd 7 ring 1 id 1: segment 100 given twice");
 	std::string done = head("100.000350") +

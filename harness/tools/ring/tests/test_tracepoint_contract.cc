@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
 // The kernel side and the parser agree: each event's TP_printk format in
-// blkback/trace.h and the segment format of blkback/trace.c, filled with
-// values the way the kernel prints them, parse back to those values. A
+// blkback/trace.h, filled with values the way the kernel prints them (the
+// segment arrays as __print_array() does), parses back to those values. A
 // change to one side without the other fails here, before any rig run.
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -70,20 +72,76 @@ std::string render(const std::string &fmt, const std::vector<std::string> &vals)
 	return out;
 }
 
-// A segment list as blkback/trace.c prints it.
-std::string segs_as_kernel(const std::vector<TpSeg> &segs)
+// The TP_printk arguments of event @name, from the format to the end of
+// the event.
+std::string printk_args(const std::string &name)
 {
-	std::string c = slurp("blkback/trace.c");
-	std::string one = literal_after(c, "trace_seq_printf(p, ");
-	std::string out;
+	std::string h = slurp("blkback/trace.h");
+	size_t ev = h.find("TRACE_EVENT(" + name + ",");
+	size_t p = h.find("TP_printk(", ev);
+	size_t end = h.find("\n);", p);
 
-	EXPECT_NE(c.find("trace_seq_putc(p, '-')"), std::string::npos);
-	if (segs.empty())
-		return "-";
-	for (size_t i = 0; i < segs.size(); i++)
-		out += render(one, { i ? "," : "", std::to_string(segs[i].gref),
-				     std::to_string(segs[i].first), std::to_string(segs[i].last) });
-	return out;
+	EXPECT_NE(end, std::string::npos) << name;
+	return h.substr(p, end - p);
+}
+
+// An array as the kernel's trace_print_array_seq() prints it: "{0x1f,0x0}".
+std::string array_as_kernel(const std::vector<uint32_t> &v)
+{
+	std::string out = "{";
+	char buf[16];
+
+	for (size_t i = 0; i < v.size(); i++) {
+		snprintf(buf, sizeof(buf), "%s0x%x", i ? "," : "", v[i]);
+		out += buf;
+	}
+	return out + "}";
+}
+
+// The three %s values of an event's segments, in their printed order
+// gref, first_sect, last_sect; @event's TP_printk must print exactly
+// these arrays, of those element sizes, with __print_array().
+std::vector<std::string> segs_as_kernel(const std::string &event, const std::vector<TpSeg> &segs)
+{
+	std::string args = printk_args(event);
+	std::string h = slurp("blkback/trace.h");
+	std::vector<uint32_t> g, f, l;
+	size_t a = args.find("pvblkback_trace_grefs()");
+	size_t b = args.find("pvblkback_trace_first_sects()");
+	size_t c = args.find("pvblkback_trace_last_sects()");
+
+	EXPECT_NE(a, std::string::npos) << event;
+	EXPECT_TRUE(a < b && b < c && c != std::string::npos) << event;
+	std::string flat;	// @h with line continuations and runs of blanks as one space
+
+	for (char ch : h) {
+		if (ch == '\\' || isspace(static_cast<unsigned char>(ch))) {
+			if (flat.empty() || flat.back() != ' ')
+				flat += ' ';
+		} else {
+			flat += ch;
+		}
+	}
+	for (const char *want : { "__print_array(__get_dynamic_array(gref), __get_dynamic_array_len(gref) / 4, 4)",
+				  "__print_array(__get_dynamic_array(first_sect), "
+				  "__get_dynamic_array_len(first_sect), 1)",
+				  "__print_array(__get_dynamic_array(last_sect), "
+				  "__get_dynamic_array_len(last_sect), 1)" })
+		EXPECT_NE(flat.find(want), std::string::npos) << want;
+	EXPECT_EQ(h.find("trace_seq_printf"), std::string::npos) << "a module function printing";
+	for (const TpSeg &s : segs) {
+		g.push_back(s.gref);
+		f.push_back(s.first);
+		l.push_back(s.last);
+	}
+	return { array_as_kernel(g), array_as_kernel(f), array_as_kernel(l) };
+}
+
+// @head followed by @tail.
+std::vector<std::string> cat(std::vector<std::string> head, const std::vector<std::string> &tail)
+{
+	head.insert(head.end(), tail.begin(), tail.end());
+	return head;
 }
 
 const std::string kPrefix = "  pvblkb.1.51712.-211     [001] .....   12.345678: ";
@@ -95,8 +153,8 @@ TEST(TpContract, StartAsTheKernelPrintsIt)
 	std::vector<TpSeg> segs = { { 4294967295u, 0, 7 }, { 12, 3, 5 }, { 0, 7, 7 } };
 	std::string line = kPrefix + "pvblkback_req_start: " +
 			   render(printk_format("pvblkback_req_start"),
-				  { "1", "51712", "2", "77", "6", "1", "4096", "0", "130", "3",
-				    segs_as_kernel(segs) });
+				  cat({ "1", "51712", "2", "77", "6", "1", "4096", "0", "130", "3" },
+				      segs_as_kernel("pvblkback_req_start", segs)));
 	auto e = parse_tp_line(line, 1);
 
 	ASSERT_TRUE(e) << line;
@@ -114,8 +172,8 @@ TEST(TpContract, StartAsTheKernelPrintsIt)
 
 	std::string discard = kPrefix + "pvblkback_req_start: " +
 			      render(printk_format("pvblkback_req_start"),
-				     { "1", "5", "0", "8", "5", "0", "64", "2048", "0", "0",
-				       segs_as_kernel({}) });
+				     cat({ "1", "5", "0", "8", "5", "0", "64", "2048", "0", "0" },
+					 segs_as_kernel("pvblkback_req_start", {})));
 	auto d = parse_tp_line(discard, 2);
 	ASSERT_TRUE(d) << discard;
 	EXPECT_EQ(d->nr_sectors, 2048u);
@@ -127,7 +185,8 @@ TEST(TpContract, SegsAndDoneAsTheKernelPrintsThem)
 	std::vector<TpSeg> segs = { { 9, 1, 2 }, { 10, 0, 7 } };
 	std::string more = kPrefix + "pvblkback_req_segs: " +
 			   render(printk_format("pvblkback_req_segs"),
-				  { "1", "51712", "2", "77", "128", "2", segs_as_kernel(segs) });
+				  cat({ "1", "51712", "2", "77", "128", "2" },
+				      segs_as_kernel("pvblkback_req_segs", segs)));
 	auto s = parse_tp_line(more, 1);
 
 	ASSERT_TRUE(s) << more;
