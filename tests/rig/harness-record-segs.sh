@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # rig: timeout=420
 #
-# pvblk-ring record against pvblkback's segment tracepoints, with no guest:
+# pvblk-ring record against pvblkback's segment tracepoints, with no guest.
+# First, every pvblkback event's "print fmt" must call only the tracing
+# helpers that trace-cmd and perf know (segments via __print_array), no
+# module function; the formats are kept in the results. Then
 # pvblk-ring generate (a userspace frontend in dom0) writes three runs
 # while the recorder runs, each run also writing its own trace of what it
 # sent:
@@ -22,6 +25,27 @@
 R=$RIG_RESULTS
 rig_ramdisks 1 64 --fill
 rig_load_backend ours
+
+# The print formats: no function but the ftrace helpers tools evaluate.
+for f in "$RIG_TRACEFS"/events/pvblkback/*/format; do
+	ev=$(basename "$(dirname "$f")")
+	fmt=$(grep '^print fmt: ' "$f") || rig_fail "$ev: no print fmt in $f"
+	echo "$ev: $fmt" >>"$R/print-fmt.txt"
+	calls=$(sed -E 's/^print fmt: "([^"\\]|\\.)*"//' <<<"$fmt" |
+		grep -oE '[A-Za-z_][A-Za-z0-9_]*[[:space:]]*\(' | tr -d ' (' | sort -u |
+		grep -vxE '__print_array|__get_dynamic_array|__get_dynamic_array_len' || true)
+	[ -z "$calls" ] || rig_fail "$ev: print fmt calls $(echo $calls): $fmt"
+	grep -q 'pvblkback_' <<<"${fmt#print fmt: }" && rig_fail "$ev: print fmt names a pvblkback function: $fmt"
+	case $ev in
+	pvblkback_req_start | pvblkback_req_segs)
+		for a in gref first_sect last_sect; do
+			grep -q "$a %s.*__print_array(__get_dynamic_array($a)" <<<"$fmt" ||
+				rig_fail "$ev: $a not printed with __print_array: $fmt"
+		done ;;
+	esac
+done
+[ "$(wc -l <"$R/print-fmt.txt")" -ge 3 ] || rig_fail "fewer than 3 pvblkback event formats"
+rig_log "pvblkback print formats: only __print_array and dynamic-array helpers"
 
 rm -f /tmp/rec.ready
 pvblk-ring record --out "$R/rec.txt" --text --ready-file /tmp/rec.ready >"$R/record.txt" 2>&1 &
