@@ -14,18 +14,11 @@
 #include <set>
 #include <vector>
 
+#include "invariant.h"
+
 extern "C" {
 #include "pvblk/grant_cache.h"
 }
-
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, \
-				__LINE__);                                            \
-			abort();                                                      \
-		}                                                                     \
-	} while (0)
 
 static struct page *FakePage(uint32_t handle)
 {

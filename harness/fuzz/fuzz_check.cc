@@ -20,18 +20,11 @@
 #include <memory>
 #include <vector>
 
+#include "invariant.h"
+
 extern "C" {
 #include "pvblk/req_check.h"
 }
-
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, \
-				__LINE__);                                            \
-			abort();                                                      \
-		}                                                                     \
-	} while (0)
 
 namespace {
 

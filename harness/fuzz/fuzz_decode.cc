@@ -13,18 +13,11 @@
 #include <cstring>
 #include <memory>
 
+#include "invariant.h"
+
 extern "C" {
 #include "pvblk/wire.h"
 }
-
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, \
-				__LINE__);                                            \
-			abort();                                                      \
-		}                                                                     \
-	} while (0)
 
 static bool IsRw(unsigned int op)
 {

@@ -13,18 +13,11 @@
 #include <cstdlib>
 #include <string>
 
+#include "invariant.h"
+
 // The parser is one translation unit with no other dependency; built in
 // here with this target's sanitizers.
 #include "../tools/ring/tracepoint_line.cc"
-
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, \
-				__LINE__);                                            \
-			abort();                                                      \
-		}                                                                     \
-	} while (0)
 
 using namespace pvblk::ring;
 
