@@ -27,7 +27,9 @@
 # builds ours for the booted kernel; none: no modules; or a list of .ko
 # paths to ship instead), RIG_START_TIMEOUT (150: seconds from QEMU start to
 # the first test's start marker before the boot counts as hung and is
-# retried), RIG_BOOT_RETRIES (1), RIG_TIMEOUT (600: default per-test limit;
+# retried), RIG_GAP_TIMEOUT (240: seconds from a test's result marker to
+# the next test's start marker, or to QEMU's exit after the last test,
+# before the rig stops QEMU and fails that test), RIG_BOOT_RETRIES (1), RIG_TIMEOUT (600: default per-test limit;
 # a test's "# rig: timeout=S mem=SIZE smp=N dom0_mem=SIZE fresh=1" header
 # line overrides), RIG_BATCH (1; 0 boots once per test), RIG_STOCK_LEGS
 # (1; 0 skips the stock drivers' recorded-only legs of the failure-mode
@@ -72,11 +74,14 @@ done
 need_cmd qemu-system-x86_64 timeout cpio tar modinfo strip flock pkill
 
 start_timeout=${RIG_START_TIMEOUT:-150}
+gap_timeout=${RIG_GAP_TIMEOUT:-240}
 boot_retries=${RIG_BOOT_RETRIES:-1}
 default_timeout=${RIG_TIMEOUT:-600}
 [[ "$default_timeout" =~ ^[0-9]+$ ]] && [ "$default_timeout" -ge 120 ] ||
 	die "RIG_TIMEOUT=$default_timeout: want seconds >= 120"
 [[ "$start_timeout" =~ ^[0-9]+$ ]] || die "RIG_START_TIMEOUT=$start_timeout: want seconds"
+[[ "$gap_timeout" =~ ^[0-9]+$ ]] && [ "$gap_timeout" -ge 30 ] ||
+	die "RIG_GAP_TIMEOUT=$gap_timeout: want seconds >= 30"
 [[ "$boot_retries" =~ ^[0-9]+$ ]] || die "RIG_BOOT_RETRIES=$boot_retries: want a count"
 
 # "# rig: key=value ..." header of a test script -> shell assignments.
@@ -227,12 +232,16 @@ make_layer() {
 # test's limit, seconds from its start marker, in lim[NAME]). Sets boot_rc
 # (QEMU's exit status, 124 on timeout), started (1 if a test began),
 # hung (1: no test began within the start timeout), stuck (the test whose
-# limit ran out on the host's clock, which stopped QEMU), to_start
+# limit ran out on the host's clock, which stopped QEMU), stuck_after (the
+# test after whose result nothing followed within the gap timeout, which
+# stopped QEMU: saving the results, the next start or power-off hung),
+# to_start
 # (seconds to the first start marker), and t_start[NAME], t_end[NAME]
 # (host clock at the test's start and result markers), t_qemu_start and
 # t_qemu_end.
 boot_once() {
-	local dir=$1 log=$2 t0 now qpid total markers m n seen_n=0 cur="" cur_t=0 name
+	local dir=$1 log=$2 t0 now qpid total markers m n seen_n=0 cur="" cur_t=0
+	local done_name="" done_t=0 res name
 	shift 2
 	local xen_args="console=com1 com1=115200,8n1 dom0_mem=$h_dom0_mem,max:$h_dom0_mem"
 	xen_args+=" dom0_max_vcpus=$h_smp loglvl=all guest_loglvl=all console_timestamps=boot"
@@ -260,6 +269,7 @@ boot_once() {
 	started=0
 	hung=0
 	stuck=""
+	stuck_after=""
 	to_start=-1
 	while kill -0 "$qpid" 2>/dev/null; do
 		now=$(date +%s)
@@ -278,7 +288,11 @@ boot_once() {
 					fi
 					;;
 				*)
-					t_end[${m##*test=}]=$now
+					done_name=${m##*test=}
+					done_t=$now
+					t_end[$done_name]=$now
+					res=${m#*result=}
+					log "$done_name: ${res%% *} after $((now - ${t_start[$done_name]:-$now}))s"
 					cur=""
 					;;
 				esac
@@ -292,6 +306,11 @@ boot_once() {
 		fi
 		if [ -n "$cur" ] && [ $((now - cur_t)) -ge "${lim[$cur]}" ]; then
 			stuck=$cur
+			stop_qemu "$qpid"
+			break
+		fi
+		if [ -z "$cur" ] && [ -n "$done_name" ] && [ $((now - done_t)) -ge "$gap_timeout" ]; then
+			stuck_after=$done_name
 			stop_qemu "$qpid"
 			break
 		fi
@@ -394,6 +413,9 @@ judge() {
 		why=${rline#*@@pvblk-rig }
 		why="dom0 reported: ${why%%@@*}"
 		[ -s "$res/failures" ] && why+=" - $(head -n 3 "$res/failures" | tr '\n' ';')"
+	elif [ "$stuck_after" = "$name" ]; then
+		verdict=fail
+		why="nothing followed its result within ${gap_timeout}s (saving the results, the next test's start or power-off hung): the rig stopped QEMU (log: ${log#"$PVBLK_ROOT"/})"
 	elif [ ! -f "$res/dom0-dmesg.txt" ]; then
 		verdict=fail
 		why="the test passed but its results were not saved to the results disk"
