@@ -199,8 +199,12 @@ struct pvblkback_ring {
 	bool persistent;			/* [const] negotiated */
 	int irq;				/* [const] lateeoi irq, or 0 */
 	struct task_struct *task;		/* the worker */
-	/* disconnected: fetch no more (set under dev->lock, read unlocked) */
-	bool stop;
+	/*
+	 * Disconnected: fetch no more (set under dev->lock, read unlocked).
+	 * PVBLKBACK_STOP_REFUSE also answers what the frontend posted and
+	 * nobody fetched with an error: it is closing and waits for them.
+	 */
+	u8 stop;
 	bool parked;				/* the worker saw stop (ONCE) */
 	wait_queue_head_t wq;			/* worker/teardown sleep here */
 	unsigned long flags;			/* PVBLKBACK_RING_* bits */
@@ -349,7 +353,19 @@ void pvblkback_device_put(struct pvblkback_device *dev);
 /* ring.c: dev->lock held, except pvblkback_reap_init() (at probe) */
 void pvblkback_reap_init(struct pvblkback_device *dev);
 int pvblkback_rings_connect(struct pvblkback_device *dev);
-void pvblkback_rings_disconnect(struct pvblkback_device *dev);
+
+/*
+ * How a disconnect treats the requests on the ring nobody fetched yet:
+ * KEEP leaves them to the frontend (a new connection resubmits them),
+ * REFUSE answers each with an error without I/O (a closing frontend).
+ */
+enum pvblkback_stop {
+	PVBLKBACK_STOP_KEEP = 1,
+	PVBLKBACK_STOP_REFUSE,
+};
+
+void pvblkback_rings_disconnect(struct pvblkback_device *dev,
+				enum pvblkback_stop how);
 
 /* The address a page of the ring's pool is mapped at, for grant ops. */
 static inline unsigned long pvblkback_kaddr(struct page *page)
@@ -370,6 +386,8 @@ static inline bool pvblkback_page_busy(const struct pvblkback_ring *ring,
 }
 
 /* io.c: worker context, except pvblkback_finish() (any context) */
+void pvblkback_refuse(struct pvblkback_ring *ring,
+		      struct pvblkback_req *preq);
 void pvblkback_dispatch(struct pvblkback_ring *ring,
 			struct pvblkback_req *preq);
 void pvblkback_finish(struct pvblkback_req *preq, s16 status);

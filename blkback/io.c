@@ -279,11 +279,10 @@ static void pvblkback_count(struct pvblkback_stats *st,
  * Serve one request the worker just copied out of the ring. Whatever
  * happens, @preq is answered exactly once, through the done list.
  */
-void pvblkback_dispatch(struct pvblkback_ring *ring,
-			struct pvblkback_req *preq)
+/* A request just fetched: nothing mapped, no bio, not answered. */
+static void pvblkback_req_reset(struct pvblkback_req *preq)
 {
 	const struct pvblk_req *r = &preq->req;
-	enum pvblk_req_err err;
 
 	preq->nr_gnts = 0;
 	preq->nr_segs = 0;
@@ -293,6 +292,23 @@ void pvblkback_dispatch(struct pvblkback_ring *ring,
 	/* an indirect request is answered with its inner operation */
 	preq->rsp_op = r->operation == PVBLK_OP_INDIRECT ? r->indirect_op :
 							    r->operation;
+}
+
+/* Answer a request just fetched with an error, without any I/O. */
+void pvblkback_refuse(struct pvblkback_ring *ring, struct pvblkback_req *preq)
+{
+	pvblkback_req_reset(preq);
+	ring->inflight++;
+	pvblkback_finish(preq, PVBLK_RSP_ERROR);
+}
+
+void pvblkback_dispatch(struct pvblkback_ring *ring,
+			struct pvblkback_req *preq)
+{
+	const struct pvblk_req *r = &preq->req;
+	enum pvblk_req_err err;
+
+	pvblkback_req_reset(preq);
 	pvblkback_count(&ring->dev->stats, r);
 	err = pvblk_req_check(r, &ring->lim);
 	if (err) {

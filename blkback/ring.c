@@ -308,25 +308,74 @@ static bool pvblkback_ring_stopping(const struct pvblkback_ring *ring)
 	return READ_ONCE(ring->stop);
 }
 
+/*
+ * The number of requests posted and not fetched yet, or -1 (the ring is
+ * then broken) when the frontend's index is beyond the ring.
+ */
+static int pvblkback_pending(struct pvblkback_ring *ring)
+{
+	int pending;
+	u32 prod;
+
+	prod = READ_ONCE(ring->hdr->req_prod);
+	virt_rmb();	/* the index before the requests it covers */
+	pending = pvblk_ring_pending(prod, ring->req_cons, ring->rsp_prod_pvt,
+				     ring->nr_slots);
+	if (pending < 0)
+		pvblkback_ring_break(ring, prod);
+	return pending;
+}
+
+/* Copy the next request off the ring into @preq. */
+static void pvblkback_take(struct pvblkback_ring *ring,
+			   struct pvblkback_req *preq)
+{
+	list_del(&preq->node);
+	pvblk_fetch_req(&preq->req,
+			pvblk_ring_entry(ring->sring, ring->abi, ring->nr_slots,
+					 ring->req_cons),
+			ring->abi);
+	ring->req_cons++;
+}
+
+/*
+ * A closing frontend may have posted requests nobody fetched: answer
+ * each with an error, without I/O, so that it does not wait for them
+ * forever (xen-blkfront's removal waits for every request it sent).
+ * What is on the ring now, one ring's worth at most.
+ */
+static void pvblkback_refuse_pending(struct pvblkback_ring *ring)
+{
+	struct pvblkback_req *preq;
+	int pending;
+
+	if (READ_ONCE(ring->stop) != PVBLKBACK_STOP_REFUSE || ring->broken)
+		return;
+	pending = pvblkback_pending(ring);
+	while (pending-- > 0) {
+		preq = list_first_entry_or_null(&ring->free,
+						struct pvblkback_req, node);
+		if (!preq)
+			break;
+		pvblkback_take(ring, preq);
+		pvblkback_refuse(ring, preq);
+	}
+	pvblkback_reap(ring);
+}
+
 /* Fetch and dispatch new requests; true when any was found. */
 static bool pvblkback_fetch(struct pvblkback_ring *ring)
 {
 	struct pvblkback_req *preq;
 	bool found = false;
 	int pending;
-	u32 prod;
 
 again:
 	if (ring->barrier || ring->broken)
 		return found;
-	prod = READ_ONCE(ring->hdr->req_prod);
-	virt_rmb();	/* the index before the requests it covers */
-	pending = pvblk_ring_pending(prod, ring->req_cons, ring->rsp_prod_pvt,
-				     ring->nr_slots);
-	if (pending < 0) {
-		pvblkback_ring_break(ring, prod);
+	pending = pvblkback_pending(ring);
+	if (pending < 0)
 		return found;
-	}
 	while (pending--) {
 		/*
 		 * Checked per request: a request may take long to dispatch
@@ -341,12 +390,7 @@ again:
 			atomic64_inc(&ring->dev->stats.oo_req);
 			return found;
 		}
-		list_del(&preq->node);
-		pvblk_fetch_req(&preq->req,
-				pvblk_ring_entry(ring->sring, ring->abi,
-						 ring->nr_slots, ring->req_cons),
-				ring->abi);
-		ring->req_cons++;
+		pvblkback_take(ring, preq);
 		found = true;
 		pvblkback_dispatch(ring, preq);
 		if (ring->barrier)
@@ -429,6 +473,7 @@ static int pvblkback_worker(void *arg)
 		 */
 		if (pvblkback_ring_stopping(ring)) {
 			if (!ring->parked) {
+				pvblkback_refuse_pending(ring);
 				WRITE_ONCE(ring->parked, true);
 				wake_up(&ring->wq);
 			}
@@ -487,6 +532,8 @@ static void pvblkback_ring_drain(struct pvblkback_ring *ring,
 				   HZ);
 		pvblkback_reap(ring);
 	}
+	/* what a closing frontend posted after the worker parked */
+	pvblkback_refuse_pending(ring);
 	/*
 	 * Every bio is done; wait (bounded) for pages the stack still holds,
 	 * then answer the held requests while the ring is still mapped.
@@ -584,9 +631,11 @@ void pvblkback_reap_init(struct pvblkback_device *dev)
  * is finished on return, a slow one goes on after it. The rings stay
  * mapped, their event channels bound and their requests in flight until
  * the reaper is done with them; a new connection waits for the reaper
- * (dev->dead_rings). dev->lock held.
+ * (dev->dead_rings). @how: what becomes of the requests nobody fetched.
+ * dev->lock held.
  */
-void pvblkback_rings_disconnect(struct pvblkback_device *dev)
+void pvblkback_rings_disconnect(struct pvblkback_device *dev,
+				enum pvblkback_stop how)
 {
 	struct pvblkback_ring *rings = dev->rings;
 	unsigned int i, n = dev->nr_rings;
@@ -596,7 +645,7 @@ void pvblkback_rings_disconnect(struct pvblkback_device *dev)
 	dev->rings = NULL;
 	dev->nr_rings = 0;
 	for (i = 0; i < n; i++) {
-		WRITE_ONCE(rings[i].stop, true);
+		WRITE_ONCE(rings[i].stop, how);
 		wake_up(&rings[i].wq);
 	}
 	/* never two sets: a connect waits until the previous one is reaped */
@@ -678,7 +727,7 @@ int pvblkback_rings_connect(struct pvblkback_device *dev)
 	for (i = 0; i < dev->nr_rings; i++) {
 		err = pvblkback_ring_start(&rings[i]);
 		if (err) {
-			pvblkback_rings_disconnect(dev);
+			pvblkback_rings_disconnect(dev, PVBLKBACK_STOP_KEEP);
 			return err;
 		}
 	}

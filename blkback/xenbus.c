@@ -137,7 +137,7 @@ void pvblkback_try_connect(struct pvblkback_device *dev)
 	if (fe != XenbusStateInitialised && fe != XenbusStateConnected)
 		return;
 
-	pvblkback_rings_disconnect(dev);
+	pvblkback_rings_disconnect(dev, PVBLKBACK_STOP_KEEP);
 	if (dev->dead_rings) {
 		if (!dev->connect_deferred)
 			dev_info(&xdev->dev,
@@ -177,7 +177,7 @@ void pvblkback_try_connect(struct pvblkback_device *dev)
 	} while (err == -EAGAIN);
 	if (err) {
 		xenbus_dev_fatal(xdev, err, "writing the disk's keys");
-		pvblkback_rings_disconnect(dev);
+		pvblkback_rings_disconnect(dev, PVBLKBACK_STOP_KEEP);
 		return;
 	}
 	err = xenbus_switch_state(xdev, XenbusStateConnected);
@@ -284,11 +284,11 @@ static void pvblkback_frontend_changed(struct xenbus_device *xdev,
 		pvblkback_try_connect(dev);
 		break;
 	case XenbusStateClosing:
-		pvblkback_rings_disconnect(dev);
+		pvblkback_rings_disconnect(dev, PVBLKBACK_STOP_REFUSE);
 		xenbus_switch_state(xdev, XenbusStateClosing);
 		break;
 	case XenbusStateClosed:
-		pvblkback_rings_disconnect(dev);
+		pvblkback_rings_disconnect(dev, PVBLKBACK_STOP_REFUSE);
 		xenbus_switch_state(xdev, XenbusStateClosed);
 		if (xenbus_dev_is_online(xdev))
 			break;
@@ -297,7 +297,7 @@ static void pvblkback_frontend_changed(struct xenbus_device *xdev,
 		device_unregister(&xdev->dev);
 		return;
 	case XenbusStateUnknown:
-		pvblkback_rings_disconnect(dev);
+		pvblkback_rings_disconnect(dev, PVBLKBACK_STOP_REFUSE);
 		mutex_unlock(&dev->lock);
 		device_unregister(&xdev->dev);
 		return;
@@ -392,7 +392,7 @@ static void pvblkback_device_free(struct pvblkback_device *dev)
 		dev->watching = false;
 	}
 	mutex_lock(&dev->lock);
-	pvblkback_rings_disconnect(dev);
+	pvblkback_rings_disconnect(dev, PVBLKBACK_STOP_KEEP);
 	dev->gone = true;
 	dev->connect_deferred = false;
 	set_bit(PVBLKBACK_DEV_GONE, &dev->flags);

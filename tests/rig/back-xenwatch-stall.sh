@@ -20,6 +20,10 @@
 #   - the honest VBD's whole session within 10 s (it takes 1-3 s in the
 #     rig, 5 s on a loaded host; stalled behind the attacker it takes
 #     the same 50 s);
+#   - every discard the attacker posted is answered (the one in the
+#     device served, the rest refused with an error): a closing frontend
+#     waits for each request it sent - xen-blkfront's removal hangs on
+#     one never answered;
 #   - the drain finishes after Closed: within 30 s pvblkback maps no
 #     grant and holds no page, and no vbd node is left;
 #   - no hung-task report ("blocked for more than") in dom0's log.
@@ -76,6 +80,9 @@ hung=$(dmesg | grep -c "blocked for more than")
 rig_save dmesg-pvblk.txt sh -c "dmesg | grep -E 'pvblk|blocked for more than'"
 rig_save timings.txt echo "closed_ms=${closed_ms:-} honest_ms=$honest_ms inflight_ms=${inflight_ms:-}"
 
+answered=$(sed -n 's/.*; \([0-9]*\) of [0-9]* answered.*/\1/p' "$R/attack.txt" | head -1)
+rig_expect_eq "discards answered (served or refused) of the ring's $((32 << ORDER))" \
+	"${answered:-none}" $((32 << ORDER))
 rig_expect_eq "attack close-under-discards (exit status)" "$rc" 0
 rig_expect_eq "honest VBD (exit status)" "$hrc" 0
 rig_expect_eq "honest VBD errors" "$(rig_json_int "$R/honest.json" errors)" 0

@@ -34,7 +34,9 @@ const std::vector<AttackInfo> &attack_list()
 		{ "close-under-discards",
 		  "every slot a DISCARD of the whole device, then Closing once one is answered "
 		  "or after 2 s",
-		  "the backend reaches Closed without serving the ring out (time printed)", false },
+		  "the backend reaches Closed without serving the ring out (time printed), "
+		  "and every discard is answered, served or refused",
+		  false },
 	};
 	return list;
 }

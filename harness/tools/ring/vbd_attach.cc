@@ -263,7 +263,7 @@ std::map<std::string, int64_t> Vbd::backend_stats() const
 	return read_sysfs_numbers(backend_sysfs_dir(devid_) + "/statistics");
 }
 
-bool Vbd::close()
+bool Vbd::close(const std::function<void()> &closed)
 {
 	if (!created_)
 		return true;
@@ -307,6 +307,8 @@ bool Vbd::close()
 		std::cerr << "pvblk-ring: teardown of " << fe_ << ": " << e.what() << "\n";
 		clean = false;
 	}
+	if (closed)
+		closed();
 	try {
 		xs_.rm(be_);
 		xs_.rm(fe_);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -65,8 +66,10 @@ public:
 	// Grant the rings, bind the channels, publish, wait for Connected.
 	void connect();
 	// Teardown now (the destructor does it too); returns false and says
-	// why on stderr when the backend did not close in time.
-	bool close();
+	// why on stderr when the backend did not close in time. @closed, when
+	// given, runs once the backend is Closed (or did not get there),
+	// while the rings are still shared: the last answers can be read.
+	bool close(const std::function<void()> &closed = {});
 
 	unsigned int devid() const { return devid_; }
 	const std::string &fe_path() const { return fe_; }
