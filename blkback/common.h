@@ -89,6 +89,7 @@ struct pvblkback_params {
 	bool feature_persistent;
 	unsigned int max_persistent_grants;
 	unsigned int persistent_grant_unused_seconds;
+	unsigned int held_pages_wait_seconds;	/* read by each reaper */
 	unsigned int max_buffer_pages;
 	bool log_stats;
 	unsigned int flush_mode;		/* enum pvblkback_flush_mode */
@@ -104,12 +105,11 @@ extern struct pvblkback_params pvblkback_params;
 
 /*
  * Pages the storage stack still holds after their I/O (held.c): a request
- * waiting for them longer than this gets one log line per ring; teardown
- * waits this long (all the device's rings together), then leaves such
- * pages mapped (leaked) with one line per ring.
+ * waiting for them longer than this gets one log line per ring. Teardown
+ * waits held_pages_wait_seconds (all the device's rings together), then
+ * leaves such pages mapped (leaked) with one line per ring.
  */
 #define PVBLKBACK_HELD_LOG_SECS		10
-#define PVBLKBACK_HELD_WAIT_SECS	30
 
 /*
  * How long a disconnect (in xenwatch) gives the reaper before it goes on
@@ -407,7 +407,8 @@ void pvblkback_release_done(struct pvblkback_ring *ring,
 			    struct list_head *done);
 void pvblkback_held_retry(struct pvblkback_ring *ring);
 void pvblkback_held_teardown(struct pvblkback_ring *ring,
-			     unsigned long deadline, struct list_head *answer);
+			     unsigned long deadline, unsigned int secs,
+			     struct list_head *answer);
 
 /* stats.c */
 extern const struct attribute_group *pvblkback_groups[];

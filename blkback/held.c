@@ -201,10 +201,12 @@ static unsigned int pvblkback_held_release(struct pvblkback_ring *ring,
  * (its pages may be deferred the same way) and wait for those within the
  * same bound. A page still in use then is never unmapped under the stack:
  * it stays mapped, leaked, with one log line. The held requests,
- * released, are moved to @answer for the caller to answer.
+ * released, are moved to @answer for the caller to answer. @secs: the
+ * wait @deadline ends, for the log line.
  */
 void pvblkback_held_teardown(struct pvblkback_ring *ring,
-			     unsigned long deadline, struct list_head *answer)
+			     unsigned long deadline, unsigned int secs,
+			     struct list_head *answer)
 {
 	unsigned int leaked;
 
@@ -225,7 +227,7 @@ void pvblkback_held_teardown(struct pvblkback_ring *ring,
 	if (leaked)
 		dev_err(&ring->dev->xdev->dev,
 			"ring %u: %u page(s) still in use by the storage stack %u s after disconnect: left mapped (leaked), not unmapped\n",
-			ring->index, leaked, PVBLKBACK_HELD_WAIT_SECS);
+			ring->index, leaked, secs);
 }
 
 /*

@@ -19,6 +19,7 @@
 #define PVBLKBACK_PGRANTS_CAP		16384
 #define PVBLKBACK_UNUSED_SECS_CAP	3600
 #define PVBLKBACK_BUFFER_PAGES_CAP	65536
+#define PVBLKBACK_HELD_WAIT_CAP		600
 
 struct pvblkback_params pvblkback_params = {
 	.max_ring_page_order = PVBLK_MAX_RING_ORDER,
@@ -27,6 +28,7 @@ struct pvblkback_params pvblkback_params = {
 	.feature_persistent = true,
 	.max_persistent_grants = 1056,
 	.persistent_grant_unused_seconds = 60,
+	.held_pages_wait_seconds = 30,
 	.max_buffer_pages = 1024,
 	.log_stats = false,
 	.flush_mode = PVBLKBACK_FLUSH_AUTO,
@@ -120,6 +122,21 @@ module_param_cb(persistent_grant_unused_seconds, &unused_seconds_ops,
 		&pvblkback_params.persistent_grant_unused_seconds, 0644);
 MODULE_PARM_DESC(persistent_grant_unused_seconds,
 		 "Seconds a persistent grant may stay mapped unused before it is unmapped [1..3600] (default 60)");
+
+static int set_held_wait(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, PVBLKBACK_HELD_WAIT_CAP);
+}
+
+static const struct kernel_param_ops held_wait_ops = {
+	.set = set_held_wait,
+	.get = param_get_uint,
+};
+
+module_param_cb(held_pages_wait_seconds, &held_wait_ops,
+		&pvblkback_params.held_pages_wait_seconds, 0644);
+MODULE_PARM_DESC(held_pages_wait_seconds,
+		 "Seconds a disconnect waits for pages the storage stack still holds before it leaves them mapped (leaked) [1..600] (default 30)");
 
 static int set_buffer_pages(const char *val, const struct kernel_param *kp)
 {

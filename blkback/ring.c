@@ -506,11 +506,12 @@ static int pvblkback_worker(void *arg)
 
 /*
  * Drain and free one ring whose worker has stopped: wait for every bio
- * still in flight (answering it), for held pages until @deadline, then
- * unmap everything. Runs in the reaper, never in xenwatch.
+ * still in flight (answering it), for held pages until @deadline (@secs
+ * after the reaper began), then unmap everything. Runs in the reaper,
+ * never in xenwatch.
  */
 static void pvblkback_ring_drain(struct pvblkback_ring *ring,
-				 unsigned long deadline)
+				 unsigned long deadline, unsigned int secs)
 {
 	LIST_HEAD(answer);
 
@@ -538,7 +539,7 @@ static void pvblkback_ring_drain(struct pvblkback_ring *ring,
 	 * Every bio is done; wait (bounded) for pages the stack still holds,
 	 * then answer the held requests while the ring is still mapped.
 	 */
-	pvblkback_held_teardown(ring, deadline, &answer);
+	pvblkback_held_teardown(ring, deadline, secs, &answer);
 	if (!list_empty(&answer))
 		pvblkback_respond(ring, &answer);
 	pvblk_gc_destroy(&ring->cache);
@@ -566,7 +567,7 @@ static void pvblkback_reap_work(struct work_struct *work)
 	struct pvblkback_device *dev =
 		container_of(work, struct pvblkback_device, reap_work);
 	struct pvblkback_ring *rings;
-	unsigned int i, n;
+	unsigned int i, n, secs;
 	unsigned long deadline;
 
 	/*
@@ -595,9 +596,10 @@ static void pvblkback_reap_work(struct work_struct *work)
 		ring->task = NULL;
 	}
 	/* one bounded wait for held pages, whatever the number of rings */
-	deadline = jiffies + PVBLKBACK_HELD_WAIT_SECS * HZ;
+	secs = READ_ONCE(pvblkback_params.held_pages_wait_seconds);
+	deadline = jiffies + secs * HZ;
 	for (i = 0; i < n; i++)
-		pvblkback_ring_drain(&rings[i], deadline);
+		pvblkback_ring_drain(&rings[i], deadline, secs);
 	kfree(rings);
 	/*
 	 * Every bio of the connection has completed: drop the pages of

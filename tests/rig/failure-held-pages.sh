@@ -23,10 +23,11 @@
 #     while its page was held;
 #   - detach: the fixture's held_pages back to 0, grants_mapped 0,
 #     pvblkback's pages 0, no vbd node left.
-# Teardown: persistent grants, hold_ms 45000 (above pvblkback's 30 s
-# teardown wait), eight direct writes held in flight (unanswered: fio
-# waits), an immediate detach: the detach completes, dmesg shows
-# pvblkback's leak line(s), fio ends once pvblkback answers at teardown,
+# Teardown: persistent grants, hold_ms 20000 (above pvblkback's teardown
+# wait, held_pages_wait_seconds=5 here), eight direct writes held in
+# flight (unanswered: fio waits), an immediate detach: the detach
+# completes, dmesg shows pvblkback's leak line(s) naming the 5 s wait,
+# fio ends once pvblkback answers at teardown,
 # the leaked pages are exactly what grants_mapped and pages still count, the
 # fixture's references expire and it unloads with none left, and
 # pvblkback then serves a ramdisk with verified data. The rig fails the
@@ -39,7 +40,8 @@ SYS=/sys/bus/xen-backend/devices/vbd-0-51712
 DRV=/sys/bus/xen-backend/drivers/pvblkback
 BEP=/sys/module/pvblkback/parameters
 HOLD_MS=200
-TEARDOWN_HOLD_MS=45000 # > PVBLKBACK_HELD_WAIT_SECS (30 s), with margin
+HELD_WAIT=5              # pvblkback's held_pages_wait_seconds
+TEARDOWN_HOLD_MS=20000   # > HELD_WAIT, with margin for a slow detach
 SMALL_CACHE=64
 
 fio_v=(--filename=/dev/xvda --direct=1 --ioengine=libaio --verify=crc32c
@@ -129,7 +131,7 @@ leg() {
 	rig_log "$tag: detached clean; changed_while_held +$changed"
 }
 
-# Teardown while pages are held past pvblkback's 30 s wait.
+# Teardown while pages are held past pvblkback's HELD_WAIT s wait.
 teardown_leg() {
 	local t0 rc=0 lines leaked i dt pid frc
 	set_persistent 1
@@ -164,10 +166,12 @@ teardown_leg() {
 	dt=$(($(date +%s) - t0))
 	lines=$(dmesg | grep 'still in use by the storage stack .* left mapped (leaked)')
 	[ -n "$lines" ] || rig_fail "teardown: no leak line from pvblkback ${dt}s after the detach"
+	[[ "$lines" == *"storage stack $HELD_WAIT s after disconnect"* ]] ||
+		rig_fail "teardown: the leak line does not name held_pages_wait_seconds=$HELD_WAIT: $lines"
 	rig_log "teardown: pvblkback after ${dt}s: $lines"
 	if [ "$rc" != 0 ]; then
-		# libxl waits 10 s for the backend to close, pvblkback's wait
-		# is 30 s: libxl gave up and left the (closed) vbd nodes. What
+		# libxl waits 10 s for the backend to close and gave up
+		# (a slow host): it left the (closed) vbd nodes. What
 		# an operator does: detach again, once both ends are closed.
 		rig_wait_for "teardown: the backend to close (state 6)" 30 \
 			sh -c '[ "$(xenstore-read /local/domain/0/backend/vbd/0/51712/state)" = 6 ]'
@@ -208,7 +212,7 @@ healthy_after() {
 
 rig_load_frontend stock
 rig_blacklist_stock xen-blkback # the stock frontend stays: our peer
-rig_load_backend ours
+rig_load_backend ours held_pages_wait_seconds=$HELD_WAIT
 default_cache=$(cat "$BEP/max_persistent_grants")
 rig_must "insmod pvblk_holdref" insmod "$(rig_mod_path pvblk_holdref)" hold_ms=$HOLD_MS
 rig_wait_dev "$DEV" 10
