@@ -28,7 +28,7 @@
  *    watch, remove) run in the xenwatch thread, or in the module-unload
  *    thread for remove; they serialize on pvblkback_device.lock. None of
  *    them waits for the frontend or the storage: a disconnect only flags
- *    the workers to stop fetching and queues the device's reaper.
+ *    the workers to stop dispatching and queues the device's reaper.
  *  - The reaper (pvblkback_device.reap_work, on pvblkback_wq) stops the
  *    workers, waits for the bios and the held pages, answers, unmaps and
  *    frees the rings. It takes pvblkback_device.lock only at its end,
@@ -120,6 +120,13 @@ extern struct pvblkback_params pvblkback_params;
 #define PVBLKBACK_REAP_GRACE_MS		1000
 
 /*
+ * A closing frontend's last requests (ring.c): the reaper refuses what it
+ * posts until the ring has stayed empty this long, for so long at most.
+ */
+#define PVBLKBACK_REFUSE_QUIET_MS	200
+#define PVBLKBACK_REFUSE_MAX_MS		2000
+
+/*
  * Device statistics (sysfs statistics/). Counters only grow; *_mapped are
  * gauges. Updated by the rings' workers, read by sysfs: atomics, no lock.
  */
@@ -200,9 +207,9 @@ struct pvblkback_ring {
 	int irq;				/* [const] lateeoi irq, or 0 */
 	struct task_struct *task;		/* the worker */
 	/*
-	 * Disconnected: fetch no more (set under dev->lock, read unlocked).
-	 * PVBLKBACK_STOP_REFUSE also answers what the frontend posted and
-	 * nobody fetched with an error: it is closing and waits for them.
+	 * Disconnected: dispatch no more (set under dev->lock, read
+	 * unlocked), enum pvblkback_stop; PVBLKBACK_STOP_REFUSE also answers
+	 * what the frontend posted and nobody fetched.
 	 */
 	u8 stop;
 	bool parked;				/* the worker saw stop (ONCE) */
@@ -356,8 +363,9 @@ int pvblkback_rings_connect(struct pvblkback_device *dev);
 
 /*
  * How a disconnect treats the requests on the ring nobody fetched yet:
- * KEEP leaves them to the frontend (a new connection resubmits them),
- * REFUSE answers each with an error without I/O (a closing frontend).
+ * KEEP leaves them on the ring (pvblkfront resubmits them when it
+ * connects again), REFUSE answers each without I/O - an error, a flush
+ * done for real - for a closing frontend, which waits for them.
  */
 enum pvblkback_stop {
 	PVBLKBACK_STOP_KEEP = 1,
@@ -387,7 +395,7 @@ static inline bool pvblkback_page_busy(const struct pvblkback_ring *ring,
 
 /* io.c: worker context, except pvblkback_finish() (any context) */
 void pvblkback_refuse(struct pvblkback_ring *ring,
-		      struct pvblkback_req *preq);
+		      struct pvblkback_req *preq, s16 status);
 void pvblkback_dispatch(struct pvblkback_ring *ring,
 			struct pvblkback_req *preq);
 void pvblkback_finish(struct pvblkback_req *preq, s16 status);

@@ -294,12 +294,13 @@ static void pvblkback_req_reset(struct pvblkback_req *preq)
 							    r->operation;
 }
 
-/* Answer a request just fetched with an error, without any I/O. */
-void pvblkback_refuse(struct pvblkback_ring *ring, struct pvblkback_req *preq)
+/* Answer a request just fetched with @status, without any I/O. */
+void pvblkback_refuse(struct pvblkback_ring *ring, struct pvblkback_req *preq,
+		      s16 status)
 {
 	pvblkback_req_reset(preq);
 	ring->inflight++;
-	pvblkback_finish(preq, PVBLK_RSP_ERROR);
+	pvblkback_finish(preq, status);
 }
 
 void pvblkback_dispatch(struct pvblkback_ring *ring,

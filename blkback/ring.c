@@ -13,6 +13,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/blkdev.h>
+#include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
@@ -339,18 +340,41 @@ static void pvblkback_take(struct pvblkback_ring *ring,
 }
 
 /*
- * A closing frontend may have posted requests nobody fetched: answer
- * each with an error, without I/O, so that it does not wait for them
- * forever (xen-blkfront's removal waits for every request it sent).
- * What is on the ring now, one ring's worth at most.
+ * The answer to a request a closing frontend will not have served. No
+ * data is read or written: an error. But a flush - or an empty barrier -
+ * is done for real, once per pass (*flush: 1 not yet, else its result),
+ * after the writes it covers have completed: xen-blkfront takes an error
+ * on an empty flush for "not supported" and completes it as done.
  */
-static void pvblkback_refuse_pending(struct pvblkback_ring *ring)
+static s16 pvblkback_refusal(struct pvblkback_ring *ring,
+			     const struct pvblk_req *r, int *flush)
+{
+	if (r->operation != PVBLK_OP_FLUSH_DISKCACHE &&
+	    (r->operation != PVBLK_OP_WRITE_BARRIER || r->nr_segments))
+		return PVBLK_RSP_ERROR;
+	if (*flush == 1)
+		*flush = blkdev_issue_flush(ring->dev->bdev.bdev);
+	return *flush ? PVBLK_RSP_ERROR : PVBLK_RSP_OKAY;
+}
+
+/*
+ * A closing frontend may have posted requests nobody fetched: answer
+ * each (pvblkback_refusal()) so that it does not wait for them forever
+ * (xen-blkfront's removal waits for every request it sent). What is on
+ * the ring now, one ring's worth at most; returns how many. Until every
+ * bio has completed (!@drained), a barrier is dispatched as usual - it
+ * covers the requests still in flight - and what follows it is left for
+ * the reaper.
+ */
+static unsigned int pvblkback_refuse_pending(struct pvblkback_ring *ring,
+					     bool drained)
 {
 	struct pvblkback_req *preq;
-	int pending;
+	unsigned int n = 0;
+	int pending, flush = 1;
 
 	if (READ_ONCE(ring->stop) != PVBLKBACK_STOP_REFUSE || ring->broken)
-		return;
+		return 0;
 	pending = pvblkback_pending(ring);
 	while (pending-- > 0) {
 		preq = list_first_entry_or_null(&ring->free,
@@ -358,9 +382,42 @@ static void pvblkback_refuse_pending(struct pvblkback_ring *ring)
 		if (!preq)
 			break;
 		pvblkback_take(ring, preq);
-		pvblkback_refuse(ring, preq);
+		n++;
+		if (!drained && preq->req.operation == PVBLK_OP_WRITE_BARRIER) {
+			/* served, or parked until the reaper has drained */
+			pvblkback_dispatch(ring, preq);
+			break;
+		}
+		pvblkback_refuse(ring, preq,
+				 pvblkback_refusal(ring, &preq->req, &flush));
 	}
 	pvblkback_reap(ring);
+	return n;
+}
+
+/*
+ * Answers can make a closing frontend post again: xen-blkfront restarts
+ * its stopped queues on each response and sends what it had held back.
+ * Refuse until the ring has stayed empty PVBLKBACK_REFUSE_QUIET_MS, for
+ * PVBLKBACK_REFUSE_MAX_MS at most (a frontend that never stops posting
+ * is not waited for). The reaper's last pass, just before the unmap.
+ */
+static void pvblkback_refuse_until_quiet(struct pvblkback_ring *ring)
+{
+	unsigned int ms, quiet = 0;
+
+	if (READ_ONCE(ring->stop) != PVBLKBACK_STOP_REFUSE)
+		return;
+	for (ms = 0; ms < PVBLKBACK_REFUSE_MAX_MS; ms += 20) {
+		if (pvblkback_refuse_pending(ring, true)) {
+			quiet = 0;
+		} else {
+			if (quiet >= PVBLKBACK_REFUSE_QUIET_MS)
+				break;
+			quiet += 20;
+		}
+		msleep(20);
+	}
 }
 
 /* Fetch and dispatch new requests; true when any was found. */
@@ -466,14 +523,15 @@ static int pvblkback_worker(void *arg)
 		kicked = test_and_clear_bit(PVBLKBACK_RING_KICK, &ring->flags);
 		pvblkback_reap(ring);
 		/*
-		 * Disconnected: fetch nothing more, only answer what completes
-		 * until the reaper stops the thread; tell the reaper once we
-		 * are here. No EOI either: the event channel stays masked
-		 * until the reaper unbinds it.
+		 * Disconnected: dispatch nothing more. A closing frontend's
+		 * unfetched requests are answered (pvblkback_refuse_pending())
+		 * once; then only what completes, until the reaper stops the
+		 * thread; tell the reaper once we are here. No EOI either:
+		 * the event channel stays masked until the reaper unbinds it.
 		 */
 		if (pvblkback_ring_stopping(ring)) {
 			if (!ring->parked) {
-				pvblkback_refuse_pending(ring);
+				pvblkback_refuse_pending(ring, false);
 				WRITE_ONCE(ring->parked, true);
 				wake_up(&ring->wq);
 			}
@@ -514,13 +572,8 @@ static void pvblkback_ring_drain(struct pvblkback_ring *ring,
 				 unsigned long deadline, unsigned int secs)
 {
 	LIST_HEAD(answer);
+	int flush = 1;
 
-	if (ring->barrier) {
-		/* parked, never started: answer it without I/O */
-		ring->inflight++;
-		pvblkback_finish(ring->barrier, PVBLK_RSP_ERROR);
-		ring->barrier = NULL;
-	}
 	/*
 	 * A completion wakes wq under done_lock (pvblkback_finish()) and
 	 * the reap takes done_lock: once the last request in flight has been
@@ -533,8 +586,21 @@ static void pvblkback_ring_drain(struct pvblkback_ring *ring,
 				   HZ);
 		pvblkback_reap(ring);
 	}
+	if (ring->barrier) {
+		/*
+		 * Parked behind requests that held pages keep in flight: no
+		 * data is written, but everything before it has completed
+		 * now, so an empty one can be done as a flush.
+		 */
+		ring->inflight++;
+		pvblkback_finish(ring->barrier,
+				 pvblkback_refusal(ring, &ring->barrier->req,
+						   &flush));
+		ring->barrier = NULL;
+		pvblkback_reap(ring);
+	}
 	/* what a closing frontend posted after the worker parked */
-	pvblkback_refuse_pending(ring);
+	pvblkback_refuse_pending(ring, true);
 	/*
 	 * Every bio is done; wait (bounded) for pages the stack still holds,
 	 * then answer the held requests while the ring is still mapped.
@@ -542,6 +608,7 @@ static void pvblkback_ring_drain(struct pvblkback_ring *ring,
 	pvblkback_held_teardown(ring, deadline, secs, &answer);
 	if (!list_empty(&answer))
 		pvblkback_respond(ring, &answer);
+	pvblkback_refuse_until_quiet(ring);
 	pvblk_gc_destroy(&ring->cache);
 	if (ring->irq > 0)
 		unbind_from_irqhandler(ring->irq, ring);
@@ -628,7 +695,7 @@ void pvblkback_reap_init(struct pvblkback_device *dev)
 }
 
 /*
- * Disconnect: tell every worker to stop fetching and hand the rings to
+ * Disconnect: tell every worker to stop dispatching and hand the rings to
  * the reaper, giving it PVBLKBACK_REAP_GRACE_MS at most: a quick teardown
  * is finished on return, a slow one goes on after it. The rings stay
  * mapped, their event channels bound and their requests in flight until
