@@ -32,10 +32,11 @@ const std::vector<AttackInfo> &attack_list()
 		{ "teardown-inflight", "32 requests, then Closing without waiting",
 		  "the backend reaches Closed and unmaps everything", false },
 		{ "close-under-discards",
-		  "every slot a DISCARD of the whole device, then Closing once one is answered "
-		  "or after 2 s",
+		  "every slot a DISCARD of the whole device but the last 4, cache flushes; "
+		  "then Closing once one is answered or after 2 s",
 		  "the backend reaches Closed without serving the ring out (time printed), "
-		  "and every discard is answered, served or refused",
+		  "every request is answered, served or refused, and the refused flushes "
+		  "are done (OKAY)",
 		  false },
 	};
 	return list;

@@ -262,13 +262,18 @@ AttackResult Attacker::run(const std::string &name)
 		// is back (the backend is then working through the ring) or
 		// after 2 s; the line printed before it lets a script start
 		// an honest VBD at that moment.
+		// The last slots are cache flushes: refused at the close, each
+		// must still be done for real and answered OKAY.
 		unsigned int k = ring_.slots();
+		const unsigned int flushes = 4;
 		for (unsigned int i = 0; i < k; i++)
-			put(make_discard(i, 0, n.sectors, false));
+			put(i + flushes >= k ? make_direct(PVBLK_OP_FLUSH_DISKCACHE, i, handle(), 0, {})
+					     : make_discard(i, 0, n.sectors, false));
 		ring_.push();
 		auto t0 = std::chrono::steady_clock::now();
 		auto v = collect(1, 2000);
-		std::cout << "close-under-discards: " << k << " discards sent, " << v.size()
+		std::cout << "close-under-discards: " << k - flushes << " discards and " << flushes
+			  << " flushes sent, " << v.size()
 			  << " answered before Closing; closing\n"
 			  << std::flush;
 		auto t1 = std::chrono::steady_clock::now();
@@ -285,11 +290,17 @@ AttackResult Attacker::run(const std::string &name)
 			return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
 		};
 		size_t answered = v.size() + rest.size();
-		res.pass = clean && answered == k;
+		unsigned int flushed = 0;
+		for (const auto *part : { &v, &rest })
+			for (const Response &r : *part)
+				if (r.id + flushes >= k && r.status == PVBLK_RSP_OKAY)
+					flushed++;
+		res.pass = clean && answered == k && flushed == flushes;
 		res.detail = std::to_string(k) + " discards in flight after " +
 			     std::to_string(ms(t0, t1)) + " ms; closed_ms " + std::to_string(ms(t1, t2)) +
 			     (clean ? " (Closing to Closed)" : " (the backend did not close)") + "; " +
-			     std::to_string(answered) + " of " + std::to_string(k) + " answered";
+			     std::to_string(answered) + " of " + std::to_string(k) + " answered, " +
+			     std::to_string(flushed) + " of " + std::to_string(flushes) + " flushes OKAY";
 		return res;
 	}
 	if (name == "grant-flood") {
