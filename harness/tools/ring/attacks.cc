@@ -35,8 +35,8 @@ const std::vector<AttackInfo> &attack_list()
 		  "every slot a DISCARD of the whole device but the last 4, cache flushes; "
 		  "then Closing once one is answered or after 2 s",
 		  "the backend reaches Closed without serving the ring out (time printed), "
-		  "every request is answered, served or refused, and the refused flushes "
-		  "are done (OKAY)",
+		  "every request is answered, served or refused, and no flush is answered "
+		  "with an error (a refused one is done: OKAY)",
 		  false },
 	};
 	return list;
