@@ -275,10 +275,6 @@ static void pvblkback_count(struct pvblkback_stats *st,
 	}
 }
 
-/*
- * Serve one request the worker just copied out of the ring. Whatever
- * happens, @preq is answered exactly once, through the done list.
- */
 /* A request just fetched: nothing mapped, no bio, not answered. */
 static void pvblkback_req_reset(struct pvblkback_req *preq)
 {
@@ -303,6 +299,10 @@ void pvblkback_refuse(struct pvblkback_ring *ring, struct pvblkback_req *preq,
 	pvblkback_finish(preq, status);
 }
 
+/*
+ * Serve one request the worker just copied out of the ring. Whatever
+ * happens, @preq is answered exactly once, through the done list.
+ */
 void pvblkback_dispatch(struct pvblkback_ring *ring,
 			struct pvblkback_req *preq)
 {

@@ -29,9 +29,10 @@
 # the first test's start marker before the boot counts as hung and is
 # retried), RIG_GAP_TIMEOUT (240: seconds from a test's result marker to
 # the next test's start marker, or to QEMU's exit after the last test,
-# before the rig stops QEMU and fails that test), RIG_BOOT_RETRIES (1), RIG_TIMEOUT (600: default per-test limit;
-# a test's "# rig: timeout=S mem=SIZE smp=N dom0_mem=SIZE fresh=1" header
-# line overrides), RIG_BATCH (1; 0 boots once per test), RIG_STOCK_LEGS
+# before the rig stops QEMU and fails that test), RIG_BOOT_RETRIES (1),
+# RIG_TIMEOUT (600: default per-test limit; a test's
+# "# rig: timeout=S mem=SIZE smp=N dom0_mem=SIZE fresh=1" header line
+# overrides), RIG_BATCH (1; 0 boots once per test), RIG_STOCK_LEGS
 # (1; 0 skips the stock drivers' recorded-only legs of the failure-mode
 # tests), RIG_MEMDEBUG (0; 1 boots dom0 and every guest with page
 # poisoning and slub_debug).
