@@ -390,10 +390,17 @@ rig_expect_eq() { # desc got want
 
 # Fail with DESC unless pvblkback's driver-wide count ATTR is 0; the
 # message reads "pvblkback still VERB N NOUN" (dom0).
+# A detach returns once the backend device is gone; its rings' reaper may
+# still be answering a closing frontend (up to 2 s) or finishing bios on a
+# slow device, and unmaps and frees last: wait for it, 40 s at most.
 rig__backend_count_zero() { # attr desc verb noun
-	local n
-	n=$(cat "/sys/bus/xen-backend/drivers/pvblkback/$1")
-	[ "$n" = 0 ] || rig_fail "$2: pvblkback still $3 $n $4"
+	local f=/sys/bus/xen-backend/drivers/pvblkback/$1 n i
+	for ((i = 0; i < 200; i++)); do
+		n=$(cat "$f")
+		[ "$n" = 0 ] && return 0
+		sleep 0.2
+	done
+	rig_fail "$2: pvblkback still $3 $n $4 40 s after the detach"
 }
 
 # Fail (with DESC) unless the statistics of the pvblkback device whose
@@ -411,11 +418,12 @@ rig_expect_backend_mode() { # sys want desc
 	fi
 }
 
-# Fail (with DESC) if pvblkback still holds any grant mapping (dom0).
+# Fail (with DESC) if pvblkback still holds any grant mapping once its
+# reapers are done (dom0).
 rig_no_grants_left() { rig__backend_count_zero grants_mapped "$1" maps grants; } # desc
 
 # pvblkback holds no page from the grant-page allocator (every device
-# gone: none in use, none pooled).
+# gone: none in use, none pooled) once its reapers are done.
 rig_no_pages_left() { rig__backend_count_zero pages "$1" holds pages; } # desc
 
 # Fail (with DESC) if any vbd node of dom0 is left in xenstore, saving a
