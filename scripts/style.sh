@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Kernel coding-style gate: checkpatch.pl --strict over every kernel .c/.h
+# Kernel coding-style gate: the documentation checked against the code
+# (scripts/check-docs.sh), checkpatch.pl --strict over every kernel .c/.h
 # (blkback/, blkfront/, core/, include/, compat/ and the rig's test
 # fixtures tests/kmod/), then sparse over both modules and the fixtures
 # built against the 6.1 and the 6.12 headers (W=1, C=2: sparse on
@@ -11,15 +12,15 @@
 # (spelling.txt, const_structs.checkpatch) are extracted once from Debian's
 # linux-source-6.1 tarball into $PVBLK_CACHE/checkpatch.
 #
-#   scripts/style.sh [checkpatch|sparse]    (default: both)
+#   scripts/style.sh [docs|checkpatch|sparse]    (default: all three)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$PVBLK_ROOT"
 
 what=${1:-all}
 case "$what" in
-all | checkpatch | sparse) ;;
-*) die "usage: scripts/style.sh [checkpatch|sparse]" ;;
+all | docs | checkpatch | sparse) ;;
+*) die "usage: scripts/style.sh [docs|checkpatch|sparse]" ;;
 esac
 
 cp_dir=$PVBLK_CACHE/checkpatch
@@ -91,9 +92,11 @@ run_sparse() {
 }
 
 case "$what" in
+docs) bash "$PVBLK_ROOT/scripts/check-docs.sh" ;;
 checkpatch) run_checkpatch ;;
 sparse) run_sparse ;;
 all)
+	bash "$PVBLK_ROOT/scripts/check-docs.sh"
 	run_checkpatch
 	run_sparse
 	;;
