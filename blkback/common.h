@@ -19,7 +19,6 @@
  *                I/O: held requests, deferred unmaps, teardown's wait
  *   stats.c      sysfs statistics (statistics/ under the xenbus device)
  *   trace.c      tracepoint definitions (trace.h)
- *   bdev.h       opening the backing device on either kernel API
  *   abi_check.c  build-time check of include/pvblk/wire.h against the
  *                kernel's own xen/interface/io/blkif.h
  *
@@ -63,7 +62,7 @@
 #include <xen/grant_table.h>
 #include <xen/xenbus.h>
 
-#include "bdev.h"
+#include "compat/bdev.h"
 #include "pvblk/grant_cache.h"
 #include "pvblk/negotiate.h"
 #include "pvblk/req_check.h"

@@ -14,7 +14,6 @@
  *             until it lets go, never completed before
  *   mq.c      blk-mq glue: request -> ring slot (core/front_req.c)
  *   disk.c    gendisk, xvdX naming (core/front_vdev.c), queue limits
- *   queue.h   queue limits on 6.1 (blk_queue_*) and 6.12 (queue_limits)
  *   sysfs.c   per-device statistics
  *   trace.c   tracepoints (include/pvblk/front_trace.h)
  */
@@ -38,7 +37,7 @@
 #include "pvblk/front_vdev.h"
 #include "pvblk/negotiate.h"
 #include "pvblk/wire.h"
-#include "queue.h"
+#include "compat/queue.h"
 
 /*
  * Module parameters (params.c, Documentation/parameters.rst). The

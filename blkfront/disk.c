@@ -11,7 +11,7 @@
 #include <linux/module.h>
 
 #include "common.h"
-#include "queue.h"
+#include "compat/queue.h"
 
 static int pvblkfront_getgeo(struct block_device *bdev,
 			     struct hd_geometry *hg)

@@ -1,20 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * pvblkback: opening the backing block device by number, over the two
- * kernel APIs compat/probe.sh tells apart: 6.1 blkdev_get_by_dev() /
+ * Opening a block device by number (pvblkback's backing device), over the
+ * two kernel APIs compat/probe.sh tells apart: 6.1 blkdev_get_by_dev() /
  * blkdev_put() with an fmode_t, 6.9+ bdev_file_open_by_dev() returning a
- * struct file that fput() closes. The 6.5 - 6.8 forms are not supported.
+ * struct file that fput() closes. compat/compat.h refuses the 6.5 - 6.8
+ * forms.
  */
-#ifndef PVBLKBACK_BDEV_H
-#define PVBLKBACK_BDEV_H
+#ifndef PVBLK_COMPAT_BDEV_H
+#define PVBLK_COMPAT_BDEV_H
 
 #include <linux/blkdev.h>
 #include <linux/err.h>
 #include <linux/file.h>
-
-#if defined(PVBLK_HAVE_BLK_MODE_T) && !defined(PVBLK_HAVE_BDEV_FILE_OPEN)
-#error "pvblkback: the block device open API of Linux 6.5 - 6.8 is not supported"
-#endif
 
 struct pvblk_bdev {
 	struct block_device *bdev;	/* NULL when not open */
@@ -64,4 +61,4 @@ static inline void pvblk_bdev_close(struct pvblk_bdev *b)
 	b->bdev = NULL;
 }
 
-#endif /* PVBLKBACK_BDEV_H */
+#endif /* PVBLK_COMPAT_BDEV_H */

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * pvblkfront: queue setup across kernels - the one place the 6.1
+ * Queue setup across kernels (pvblkfront's disks) - the one place the 6.1
  * blk_queue_*() setters and the 6.9+ struct queue_limits meet, selected by
- * the PVBLK_HAVE_* probes of compat/compat.h.  disk.c fills a struct
- * pvblk_qlimits and never touches either API.
+ * the PVBLK_HAVE_* probes of compat/compat.h.  blkfront/disk.c fills a
+ * struct pvblk_qlimits and never touches either API.
  */
-#ifndef PVBLKFRONT_QUEUE_H
-#define PVBLKFRONT_QUEUE_H
+#ifndef PVBLK_COMPAT_QUEUE_H
+#define PVBLK_COMPAT_QUEUE_H
 
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
@@ -42,15 +42,12 @@ static inline void pvblk_qlimits_to(struct queue_limits *lim,
 	lim->discard_granularity = l->discard_granularity;
 	lim->discard_alignment = l->discard_alignment;
 	lim->max_secure_erase_sectors = l->max_secure_erase_sectors;
-#ifdef PVBLK_HAVE_BLK_FEATURES
+	/* compat.h refuses queue_limits without BLK_FEAT_* (6.9, 6.10) */
 	lim->features &= ~(BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA);
 	if (l->write_cache)
 		lim->features |= BLK_FEAT_WRITE_CACHE;
 	if (l->fua)
 		lim->features |= BLK_FEAT_FUA;
-#else
-#error "pvblkfront: queue_limits without BLK_FEAT_* (6.9, 6.10) is not supported"
-#endif
 }
 #else
 static inline void pvblk_qlimits_set(struct request_queue *q,
@@ -127,4 +124,4 @@ static inline int pvblk_update_limits(struct request_queue *q,
 #endif
 }
 
-#endif /* PVBLKFRONT_QUEUE_H */
+#endif /* PVBLK_COMPAT_QUEUE_H */
