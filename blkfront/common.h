@@ -15,7 +15,7 @@
  *   mq.c      blk-mq glue: request -> ring slot (core/front_req.c)
  *   disk.c    gendisk, xvdX naming (core/front_vdev.c), queue limits
  *   sysfs.c   per-device statistics
- *   trace.c   tracepoints (include/pvblk/front_trace.h)
+ *   trace.c   tracepoints (trace.h)
  */
 #ifndef PVBLKFRONT_COMMON_H
 #define PVBLKFRONT_COMMON_H

@@ -10,7 +10,7 @@
 #include <xen/page.h>
 
 #include "common.h"
-#include "pvblk/front_trace.h"
+#include "trace.h"
 
 void pvblkfront_complete(struct request *rq, blk_status_t st)
 {

@@ -23,7 +23,7 @@
 #include <xen/page.h>
 
 #include "common.h"
-#include "pvblk/front_trace.h"
+#include "trace.h"
 
 static struct pvblk_sring_hdr *hdr(struct pvblkfront_ring *ring)
 {

@@ -4,15 +4,12 @@
  * on a ring and one when its response has been accepted by the checker.
  *
  *   echo 1 > /sys/kernel/tracing/events/pvblkfront/enable
- *
- * It lives here, not in blkfront/, so that define_trace.h finds it as
- * <pvblk/front_trace.h> through the include path Kbuild sets.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM pvblkfront
 
-#if !defined(PVBLK_FRONT_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
-#define PVBLK_FRONT_TRACE_H
+#if !defined(PVBLKFRONT_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define PVBLKFRONT_TRACE_H
 
 #include <linux/tracepoint.h>
 
@@ -62,11 +59,11 @@ TRACE_EVENT(pvblkfront_complete,
 		      __entry->status)
 );
 
-#endif /* PVBLK_FRONT_TRACE_H */
+#endif /* PVBLKFRONT_TRACE_H */
 
-/* Found through the -I$(src)/include search path Kbuild sets. */
+/* Found by define_trace.h through the -I$(src) search path Kbuild sets. */
 #undef TRACE_INCLUDE_PATH
-#define TRACE_INCLUDE_PATH pvblk
+#define TRACE_INCLUDE_PATH blkfront
 #undef TRACE_INCLUDE_FILE
-#define TRACE_INCLUDE_FILE front_trace
+#define TRACE_INCLUDE_FILE trace
 #include <trace/define_trace.h>
