@@ -17,7 +17,7 @@
 
 // The parser is one translation unit with no other dependency; built in
 // here with this target's sanitizers.
-#include "../tools/ring/tracepoint_line.cc"
+#include "../tools/ring/trace/tracepoint_line.cc"
 
 using namespace pvblk::ring;
 

@@ -7,10 +7,10 @@
 
 #include "pvblk/version.h"
 
-#include "cli.h"
-#include "commands.h"
-#include "signals.h"
-#include "trace_format.h"
+#include "cmd/cli.h"
+#include "cmd/commands.h"
+#include "cmd/signals.h"
+#include "trace/trace_format.h"
 
 using namespace pvblk::ring;
 

@@ -12,12 +12,12 @@
 
 #include <gtest/gtest.h>
 
-#include "attacks.h"
-#include "cli.h"
-#include "commands.h"
-#include "trace_format.h"
-#include "vbd_attach.h"
-#include "xen_env.h"
+#include "attack/attacks.h"
+#include "cmd/cli.h"
+#include "cmd/commands.h"
+#include "frontend/vbd_attach.h"
+#include "trace/trace_format.h"
+#include "xenio/xen_env.h"
 
 using namespace pvblk::ring;
 

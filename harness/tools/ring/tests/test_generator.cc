@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "generator.h"
+#include "frontend/generator.h"
 
 using namespace pvblk::ring;
 

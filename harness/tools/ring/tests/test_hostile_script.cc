@@ -9,10 +9,10 @@
 
 #include <gtest/gtest.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "hostile_script.h"
-#include "vbd_attach.h"
+#include "backend/hostile_script.h"
+#include "cmd/cli.h"
+#include "cmd/commands.h"
+#include "frontend/vbd_attach.h"
 
 extern "C" {
 #include "pvblk/negotiate.h"

@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include "cli.h"
-#include "report.h"
+#include "cmd/cli.h"
+#include "cmd/report.h"
 
 using namespace pvblk::ring;
 

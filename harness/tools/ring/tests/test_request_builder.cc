@@ -11,7 +11,7 @@
 
 #include <xen/interface/io/blkif.h>
 
-#include "request_builder.h"
+#include "frontend/request_builder.h"
 
 extern "C" {
 #include "pvblk/req_check.h"

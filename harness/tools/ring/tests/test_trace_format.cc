@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "trace_format.h"
+#include "trace/trace_format.h"
 
 extern "C" {
 #include "pvblk/wire.h"

@@ -8,7 +8,7 @@
 
 #include <cstdio>
 
-#include "tracefs_events.h"
+#include "trace/tracefs_events.h"
 
 extern "C" {
 #include "pvblk/wire.h"

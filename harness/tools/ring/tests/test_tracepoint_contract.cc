@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "tracepoint_line.h"
+#include "trace/tracepoint_line.h"
 
 using namespace pvblk::ring;
 

@@ -7,7 +7,7 @@
 
 #include <cstdio>
 
-#include "tracepoint_line.h"
+#include "trace/tracepoint_line.h"
 
 using namespace pvblk::ring;
 
