@@ -68,7 +68,7 @@ TEST(Commands, AttackList)
 
 	EXPECT_EQ(rc, kExitOk);
 	// every catalogued attack is listed, the teardown ones included
-	for (const auto &a : attack_list())
+	for (const Attack &a : attack_table())
 		EXPECT_NE(out.find(std::string("  ") + a.name + ": "), std::string::npos) << a.name;
 	EXPECT_NE(out.find("  close-under-discards: "), std::string::npos) << out;
 	EXPECT_NE(out.find("  teardown-inflight: "), std::string::npos) << out;
