@@ -507,15 +507,15 @@ rig_expect_front_conn() { # tag queues persistent indirect
 
 # The verified write mix of the feature-matrix tests on DEV, one fio
 # process (fio-TAG-mix.json), its jobs one after another: verify=crc32c
-# random 4 KiB writes (2 jobs of 2 MiB), 64 KiB (4 MiB at 16 MiB) and
-# 1 MiB (8 MiB at 24 MiB); the first 32 MiB of DEV are used.
+# random 4 KiB writes (2 jobs of 1 MiB), 64 KiB (2 MiB at 16 MiB) and
+# 1 MiB (4 MiB at 24 MiB); within the first 32 MiB of DEV.
 rig_fio_verify_mix() { # tag dev
 	local v=(--filename="$2" --direct=1 --ioengine=libaio --verify=crc32c
 		--verify_fatal=1 --do_verify=1 --rw=randwrite --stonewall)
-	rig_fio "$1-mix" "${v[@]}" --bs=4k --size=2M --iodepth=16 --numjobs=2 \
+	rig_fio "$1-mix" "${v[@]}" --bs=4k --size=1M --iodepth=16 --numjobs=2 \
 		--offset_increment=8M \
-		--name="$1-64k" "${v[@]}" --bs=64k --offset=16M --size=4M --iodepth=8 \
-		--name="$1-1m" "${v[@]}" --bs=1M --offset=24M --size=8M --iodepth=4
+		--name="$1-64k" "${v[@]}" --bs=64k --offset=16M --size=2M --iodepth=8 \
+		--name="$1-1m" "${v[@]}" --bs=1M --offset=24M --size=4M --iodepth=4
 }
 
 # Read 16 MiB of DEV in 1 MiB direct reads (at 32 MiB) and check how many
