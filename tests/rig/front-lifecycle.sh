@@ -40,7 +40,7 @@ save_guest() {
 	rig_log "fio-started"
 	rig_fio saverestore --filename=/dev/xvda --direct=1 --ioengine=libaio \
 		--verify=crc32c --verify_fatal=1 --do_verify=1 \
-		--rw=randwrite --bs=16k --size=96M --iodepth=16
+		--rw=randwrite --bs=16k --size=64M --iodepth=16
 	rig_save stats.txt grep -r . /sys/block/xvda/pvblkfront
 	[ "$(cat /sys/block/xvda/pvblkfront/errors)" = 0 ] ||
 		rig_fail "frontend counted I/O errors across save/restore"
@@ -98,16 +98,17 @@ set_delay() { # name ms
 		rig_fail "cannot set the delay of $1 to $2 ms"
 }
 
-# Save guest NAME once it runs fio, run CMD..., restore it, wait for it.
-# With HOLD_DEV set (a dm-delay device's name), the device holds every
-# request 500 ms from a second before the save until the restore: the
-# guest's suspend, which takes a few milliseconds, then certainly finds
-# requests in flight, whatever the moment it comes.
+# Save guest NAME once it has run fio for SAVE_AFTER seconds (default 4),
+# run CMD..., restore it, wait for it. With HOLD_DEV set (a dm-delay
+# device's name), the device holds every request 500 ms from a second
+# before the save until the restore: the guest's suspend, which takes a
+# few milliseconds, then certainly finds requests in flight, whatever the
+# moment it comes.
 save_restore() { # label name cmd...
 	local b=$1 g=$2 out
 	shift 2
 	wait_console "$g" fio-started 400
-	sleep 4
+	sleep "${SAVE_AFTER:-4}"
 	if [ -n "${HOLD_DEV:-}" ]; then
 		set_delay "$HOLD_DEV" 500
 		sleep 1
@@ -183,7 +184,9 @@ lifecycle() {
 	rig_load_backend "$b"
 	rig_domu_start g1 --vcpus 2 --mem 384 --front ours --blacklist-stock \
 		--disk "phy:$SLOW0,xvda,w" --fn save_guest --timeout 480
-	save_restore "$b" g1 true
+	# 64 MiB of 16 KiB writes at 20 ms take 5 s at the very least: 2 s
+	# in, the save certainly finds writes in flight
+	SAVE_AFTER=2 save_restore "$b" g1 true
 	if [ "$b" = ours ]; then
 		rig_no_grants_left "after g1"
 		rig_no_pages_left "after g1"
