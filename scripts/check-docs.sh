@@ -51,7 +51,7 @@ statements() {
 				}
 			}
 			printf "\n"
-		}' | sed -e 's/^ *//' -e 's/  */ /g'
+		}' | sed -e 's/^[} ]*//' -e 's/  */ /g'
 }
 
 # resolve SRC VALUE: VALUE of an initializer as the documentation writes it
@@ -79,6 +79,12 @@ resolve() {
 
 # code_params MODULE SRC: name, default, range and mode per parameter,
 # separated by US (\037: a range may hold blanks and '|')
+# perr MESSAGE: code_params runs in a process substitution, where fail()
+# could not count: its errors go to the reader as "!" records instead.
+perr() {
+	printf '!\037%s\n' "$*"
+}
+
 code_params() {
 	local mod=$1 src=$2 st name field mode def range desc
 	local -A init=() descs=()
@@ -111,7 +117,7 @@ code_params() {
 				sed -e 's/^module_param_named *( *//' -e 's/ *) *; *$//' -e 's/ //g')"
 			;;
 		module_param*)
-			fail "$src: cannot read '${st%%(*}' (only module_param_cb and module_param_named are understood)"
+			perr "$src: cannot read '${st%%(*}' (only module_param_cb and module_param_named are understood)"
 			continue
 			;;
 		*) continue ;;
@@ -119,27 +125,27 @@ code_params() {
 		field=${field#&}
 		field=${field#"${mod}_params."}
 		if [ -z "${init[$field]:-}" ]; then
-			fail "$src: parameter $name: no initializer of .$field in ${mod}_params"
+			perr "$src: parameter $name: no initializer of .$field in ${mod}_params"
 			continue
 		fi
 		if ! def=$(resolve "$src" "${init[$field]}"); then
-			fail "$src: parameter $name: cannot resolve its default '${init[$field]}'"
+			perr "$src: parameter $name: cannot resolve its default '${init[$field]}'"
 			continue
 		fi
 		desc=${descs[$name]:-}
 		if [ -z "$desc" ]; then
-			fail "$src: parameter $name has no MODULE_PARM_DESC"
+			perr "$src: parameter $name has no MODULE_PARM_DESC"
 			continue
 		fi
 		case "$desc" in
 		*"(default $def)"*) ;;
-		*) fail "$src: MODULE_PARM_DESC($name) does not say '(default $def)', the initializer's value" ;;
+		*) perr "$src: MODULE_PARM_DESC($name) does not say '(default $def)', the initializer's value" ;;
 		esac
 		range=$(printf '%s\n' "$desc" | sed -n 's/.*\(\[[^]]*\]\) *(default [^)]*)$/\1/p')
 		case "$mode" in
 		0444) mode=read-only ;;
 		0644) mode=writable ;;
-		*) fail "$src: parameter $name: mode $mode is neither 0444 nor 0644" ;;
+		*) perr "$src: parameter $name: mode $mode is neither 0444 nor 0644" ;;
 		esac
 		printf '%s\037%s\037%s\037%s\n' "$name" "$def" "$range" "$mode"
 	done < <(statements "$src")
@@ -167,6 +173,10 @@ check_params() {
 	local -A code=() doc=()
 	[ -f "$src" ] || die "$src does not exist"
 	while IFS=$'\037' read -r name def range mode; do
+		if [ "$name" = '!' ]; then
+			fail "$def"
+			continue
+		fi
 		code[$name]="$def"$'\037'"$range"$'\037'"$mode"
 	done < <(code_params "$mod" "$src")
 	[ ${#code[@]} -gt 0 ] || fail "$src: no module parameter found"
