@@ -21,7 +21,9 @@
 #             rig_fio_verify_mix TAG DEV |
 #             rig_expect_front_conn TAG QUEUES PERSISTENT INDIRECT |
 #             rig_expect_1m_requests TAG DEV INDIRECT WHERE COMMAND...
-#   checks    rig_stock_legs (the stock drivers' recorded legs wanted?)
+#   checks    rig_stock_legs (the stock drivers' recorded legs wanted?) |
+#             rig_backend_count_is ATTR WANT DESC | rig_no_grants_left DESC |
+#             rig_no_pages_left DESC
 #
 # Environment set by the rig: RIG_ROLE (dom0|domu), RIG_RESULTS (result
 # directory, collected back to the host), RIG_KREL (kernel release),
@@ -388,19 +390,20 @@ rig_expect_eq() { # desc got want
 	[ "$2" = "$3" ] || rig_fail "$1: got '$2', want '$3'"
 }
 
-# Fail with DESC unless pvblkback's driver-wide count ATTR is 0; the
-# message reads "pvblkback still VERB N NOUN" (dom0).
-# A detach returns once the backend device is gone; its rings' reaper may
-# still be answering a closing frontend (up to 2 s) or finishing bios on a
-# slow device, and unmaps and frees last: wait for it, 40 s at most.
-rig__backend_count_zero() { # attr desc verb noun
+# Wait until pvblkback's driver-wide count ATTR (grants_mapped, pages) is
+# WANT; fail with DESC and the last value after 40 s (dom0). A detach
+# returns once the backend device is gone; its rings' reaper may still be
+# answering a closing frontend (up to 2 s) or finishing bios on a slow
+# device, and unmaps and frees last.
+rig_backend_count_is() { # attr want desc
 	local f=/sys/bus/xen-backend/drivers/pvblkback/$1 n i
+	[ -r "$f" ] || rig_fail "$3: no $f (pvblkback not loaded?)"
 	for ((i = 0; i < 200; i++)); do
 		n=$(cat "$f")
-		[ "$n" = 0 ] && return 0
+		[ "$n" = "$2" ] && return 0
 		sleep 0.2
 	done
-	rig_fail "$2: pvblkback still $3 $n $4 40 s after the detach"
+	rig_fail "$3: pvblkback's $1 is $n, want $2 (waited 40 s)"
 }
 
 # Fail (with DESC) unless the statistics of the pvblkback device whose
@@ -420,11 +423,11 @@ rig_expect_backend_mode() { # sys want desc
 
 # Fail (with DESC) if pvblkback still holds any grant mapping once its
 # reapers are done (dom0).
-rig_no_grants_left() { rig__backend_count_zero grants_mapped "$1" maps grants; } # desc
+rig_no_grants_left() { rig_backend_count_is grants_mapped 0 "$1"; } # desc
 
 # pvblkback holds no page from the grant-page allocator (every device
 # gone: none in use, none pooled) once its reapers are done.
-rig_no_pages_left() { rig__backend_count_zero pages "$1" holds pages; } # desc
+rig_no_pages_left() { rig_backend_count_is pages 0 "$1"; } # desc
 
 # Fail (with DESC) if any vbd node of dom0 is left in xenstore, saving a
 # dump of dom0's xenstore as xenstore-left-DESC.txt (dom0).

@@ -136,8 +136,8 @@ bad() { echo "    point $PVBLK_LOG_POINT entry $PVBLK_LOG_ENTRY: $*"; fail=1; }
 
 # records 1..nops: which are present? (one awk, not a process per record:
 # this runs at every replay point). A record is its line padded with
-# zeros to a block: the zeros are dropped, not made lines, which awk
-# would have to read one by one.
+# zeros to a block: each run of zeros becomes one line break, not one
+# per zero, which awk would have to read one by one.
 r=0
 while read -r what n m; do
 	case $what in
@@ -145,7 +145,7 @@ while read -r what n m; do
 	r) r=$n ;;
 	esac
 done < <(dd if="$PVBLK_LOG_TARGET" bs=4096 skip=$((REC_BLOCK + 1)) count="$nops" 2>/dev/null |
-	tr -d '\0' | awk -v tag="$tag" -v n="$nops" '
+	tr -s '\0' '\n' | awk -v tag="$tag" -v n="$nops" '
 	$1 == "pvblk-rec" && $2 == tag { have[$3] = 1 }
 	END { r = 0; gap = 0
 		for (i = 1; i <= n; i++)

@@ -74,13 +74,10 @@ wait_released() {
 detached_clean() {
 	local tag=$1 want=$2
 	rig_wait_for "$tag: backend device $SYS to go" 40 test ! -e "$SYS"
-	rig_wait_for "$tag: grants_mapped $want (now $(grants))" 40 \
-		sh -c "[ \"\$(cat $DRV/grants_mapped)\" = $want ]"
-	# The reaper frees a ring's page pool last, after the device is gone
-	# and its grants are unmapped (it may answer a closing frontend for
-	# up to 2 s more): wait for it, as for grants_mapped.
-	rig_wait_for "$tag: pages pvblkback holds after the detach $want (now $(cat "$DRV/pages"))" 40 \
-		sh -c "[ \"\$(cat $DRV/pages)\" = $want ]"
+	# the reaper unmaps, then frees a ring's page pool last (it may
+	# answer a closing frontend for up to 2 s before)
+	rig_backend_count_is grants_mapped "$want" "$tag: grants mapped after the detach"
+	rig_backend_count_is pages "$want" "$tag: pages pvblkback holds after the detach"
 	rig_no_vbd_nodes_left "$tag"
 }
 

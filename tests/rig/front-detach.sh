@@ -89,7 +89,10 @@ leg() { # backend
 	local b=$1 out domid
 	# xvdc: a fresh ext4, made on the ramdisk before the delay goes
 	# over it
-	[ -z "${SLOWC:-}" ] || rig_must "remove slowc" env DM_DISABLE_UDEV=1 dmsetup remove slowc
+	# (the previous leg's backend may still be letting go of it)
+	[ -z "${SLOWC:-}" ] ||
+		rig_wait_for "the previous leg's slowc to be removable" 30 \
+			env DM_DISABLE_UDEV=1 dmsetup remove slowc
 	rig_must "mkfs.ext4 for xvdc" mkfs.ext4 -q -F -E nodiscard /dev/ram2
 	SLOWC=$(rig_slow_dev slowc /dev/ram2 300)
 	rig_domu_start d1 --vcpus 2 --mem 512 --front ours --blacklist-stock \
