@@ -58,7 +58,7 @@ TEST(FrontMem, ShadowCost)
 	EXPECT_EQ(pvblk_front_mem_segs(&c), PVBLK_MAX_INDIRECT_SEGS);
 	EXPECT_EQ(pvblk_front_mem_shadow(&c, &kSizes),
 		  4ull * slots4 * (300 + uint64_t(PVBLK_MAX_INDIRECT_SEGS) * 52));
-	// The case: hundreds of MiB for one disk.
+	// A large case: hundreds of MiB for one disk.
 	EXPECT_GT(pvblk_front_mem_shadow(&c, &kSizes), 256 * kMiB);
 }
 
