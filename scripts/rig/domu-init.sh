@@ -72,6 +72,28 @@ modprobe crc32c-intel 2>/dev/null
 ) || fail_early "guest setup failed"
 [ -s "$RIG_RESULTS/failures" ] && finish fail
 
+# What a hung guest script was waiting for, before it is killed: the
+# blocked tasks (to the console), and each xvd disk's frontend counters
+# and blk-mq queue state (timeout-state.txt in the results).
+dump_stuck_state() {
+	local d f out=$RIG_RESULTS/timeout-state.txt
+	echo w >/proc/sysrq-trigger 2>/dev/null
+	grep -q ' /sys/kernel/debug ' /proc/mounts ||
+		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	{
+		for d in /sys/block/xvd*; do
+			[ -e "$d" ] || continue
+			echo "== ${d##*/}"
+			grep -H . "$d"/pvblkfront/* "$d"/inflight 2>/dev/null
+			for f in /sys/kernel/debug/block/"${d##*/}"/state \
+				/sys/kernel/debug/block/"${d##*/}"/hctx*/{state,dispatch,busy,tags}; do
+				[ -e "$f" ] && grep -H . "$f"
+			done
+		done
+	} >"$out" 2>&1
+	echo "rig[domu]: state of the xvd disks at the timeout: timeout-state.txt"
+}
+
 cd /tmp || fail_early "no /tmp"
 echo "@@pvblk-guest start@@"
 setsid bash -c '. /rig/lib.sh && . /rig/test.sh' </dev/null &
@@ -80,6 +102,7 @@ pid=$!
 	sleep "$RIG_TIMEOUT"
 	echo "rig[domu]: guest script exceeded its ${RIG_TIMEOUT}s limit: killing it"
 	touch /tmp/rig-test-timeout
+	dump_stuck_state
 	kill -KILL -- "-$pid" 2>/dev/null
 ) &
 wd=$!
