@@ -164,8 +164,9 @@ struct pvblkfront_stats {
  * "vbd" frontend node (device/vbd/<virtual-device>).
  *
  * @mutex serialises the lifecycle (backend state changes, resume, remove,
- * the broken and cache work items) and protects @rings/@nr_rings setup and
- * teardown, @disk, @quiesced, @conn and the negotiated fields.  The data
+ * the broken, cache and connect work items) and protects @rings/@nr_rings
+ * setup and teardown, @disk, @adding, @quiesced, @conn and the negotiated
+ * fields.  The data
  * path reads @connected, @broken and @cache without it (READ_ONCE/xchg);
  * the rings are only replaced while the queue is quiesced or drained.
  * The paths that fail or re-issue held requests (close, broken work,
@@ -185,6 +186,15 @@ struct pvblkfront_stats {
  * @awaiting: the backend went Closed without Closing (restarted); the
  * disk's I/O is held, as across a resume, for it to come back.
  *
+ * @adding (under @mutex): @connect_work has allocated @disk and is in
+ * device_add_disk() without @mutex - the partition scan there waits for
+ * the backend, and a close must be able to fail those reads meanwhile.
+ * While it is set @disk exists and its queue may be quiesced, failed and
+ * given capacity 0 as usual, but nothing else deletes or frees it: a
+ * teardown leaves @destroy_pending for @connect_work, which deletes the
+ * disk (or leaves it to the held work) once the add has returned.  The
+ * device's removal waits for @connect_work, after failing its I/O.
+ *
  * @held, @destroy_pending and @removed are protected by @mutex; @nr_held
  * counts held requests, in ring slots and on @held (held.c).
  *
@@ -203,6 +213,7 @@ struct pvblkfront_device {
 	bool quiesced;			/* queue held across a reconnect */
 	bool closing;			/* see above */
 	bool awaiting;			/* backend closed, its return awaited */
+	bool adding;			/* see above */
 
 	/* our cached parameters and the negotiated connection */
 	struct pvblk_front_cfg cfg;
@@ -233,7 +244,7 @@ struct pvblkfront_device {
 	bool minors_dying;		/* disk.c: its disk is going */
 	struct work_struct broken_work;	/* fails I/O after a violation */
 	struct delayed_work close_work;	/* gives up waiting for the backend */
-	struct delayed_work connect_work; /* retries a disk's creation */
+	struct delayed_work connect_work; /* creates and adds the disk */
 
 	/* requests held for pages the backend still maps (held.c) */
 	struct list_head held;		/* adopted from torn-down rings */
@@ -307,7 +318,10 @@ void pvblkfront_complete(struct request *rq, blk_status_t st);
 void pvblkfront_resubmit(struct bio_list *bios);
 
 /* disk.c */
-int pvblkfront_disk_create(struct pvblkfront_device *dev);
+int pvblkfront_disk_alloc(struct pvblkfront_device *dev);
+int pvblkfront_disk_add(struct pvblkfront_device *dev);
+void pvblkfront_disk_free(struct pvblkfront_device *dev);
+void pvblkfront_disk_announce(struct pvblkfront_device *dev);
 void pvblkfront_disk_destroy(struct pvblkfront_device *dev);
 void pvblkfront_update_limits(struct pvblkfront_device *dev);
 void pvblkfront_limits_work(struct work_struct *work);

@@ -254,8 +254,13 @@ static void release_minors(struct pvblkfront_device *dev)
 	mutex_unlock(&minors_lock);
 }
 
-/* Create and add the disk; dev->mutex held, rings connected. */
-int pvblkfront_disk_create(struct pvblkfront_device *dev)
+/*
+ * Allocate the disk of a connected device and claim its minors; dev->mutex
+ * held.  It is added by pvblkfront_disk_add(), outside dev->mutex, and
+ * dev->adding is set until then: nothing but the caller may delete or free
+ * it meanwhile.  -EAGAIN: an earlier disk of these minors is still going.
+ */
+int pvblkfront_disk_alloc(struct pvblkfront_device *dev)
 {
 	struct blk_mq_tag_set *set = &dev->tag_set;
 	struct pvblk_qlimits l;
@@ -295,23 +300,9 @@ int pvblkfront_disk_create(struct pvblkfront_device *dev)
 	if (dev->info & (PVBLK_VDISK_REMOVABLE | PVBLK_VDISK_CDROM))
 		disk->flags |= GENHD_FL_REMOVABLE;
 	dev->disk = disk;
-
-	err = device_add_disk(&dev->xdev->dev, disk, pvblkfront_disk_groups);
-	if (err)
-		goto out_disk;
-	dev_info(&dev->xdev->dev,
-		 "%s: %llu sectors, %u/%u bytes, %u queue(s) of %u, ring order %u, cache %s, persistent %s, indirect %u, %s\n",
-		 disk->disk_name, dev->sectors, dev->sector_size,
-		 dev->physical_sector_size, dev->nr_rings,
-		 dev->rings[0].nr_slots, dev->conn.ring_order,
-		 cache_name(dev->cache), dev->conn.persistent ? "on" : "off",
-		 dev->conn.max_indirect_segs,
-		 dev->trusted ? "trusted" : "untrusted (bounce)");
+	dev->adding = true;
 	return 0;
 
-out_disk:
-	dev->disk = NULL;
-	put_disk(disk);
 out_tags:
 	blk_mq_free_tag_set(set);
 out_minors:
@@ -319,11 +310,64 @@ out_minors:
 	return err;
 }
 
+/*
+ * Add the disk allocated by pvblkfront_disk_alloc(); dev->mutex NOT held.
+ * device_add_disk() reads the partition table and waits for those reads:
+ * only a backend that answers them, or a close that fails them, lets it
+ * return.  Holding dev->mutex here would keep that close from running.
+ */
+int pvblkfront_disk_add(struct pvblkfront_device *dev)
+{
+	return device_add_disk(&dev->xdev->dev, dev->disk,
+			       pvblkfront_disk_groups);
+}
+
+/*
+ * Free a disk whose device_add_disk() failed; dev->mutex held, dev->adding
+ * cleared.  No request can have been queued: the disk never went live.
+ */
+void pvblkfront_disk_free(struct pvblkfront_device *dev)
+{
+	spin_lock_irq(&dev->pending_lock);
+	dev->limits_pending = false;
+	spin_unlock_irq(&dev->pending_lock);
+	flush_work(&dev->limits_work);
+	put_disk(dev->disk);
+	blk_mq_free_tag_set(&dev->tag_set);
+	dev->disk = NULL;
+	dev->quiesced = false;
+	dev->destroy_pending = false;
+	release_minors(dev);
+}
+
+/* The disk is added and connected: one line for the log. */
+void pvblkfront_disk_announce(struct pvblkfront_device *dev)
+{
+	dev_info(&dev->xdev->dev,
+		 "%s: %llu sectors, %u/%u bytes, %u queue(s) of %u, ring order %u, cache %s, persistent %s, indirect %u, %s\n",
+		 dev->disk->disk_name, dev->sectors, dev->sector_size,
+		 dev->physical_sector_size, dev->nr_rings,
+		 dev->rings[0].nr_slots, dev->conn.ring_order,
+		 cache_name(dev->cache), dev->conn.persistent ? "on" : "off",
+		 dev->conn.max_indirect_segs,
+		 dev->trusted ? "trusted" : "untrusted (bounce)");
+}
+
 /* Remove the disk, failing whatever is still queued; dev->mutex held. */
 void pvblkfront_disk_destroy(struct pvblkfront_device *dev)
 {
 	if (!dev->disk)
 		return;
+	if (dev->adding) {
+		/*
+		 * device_add_disk() has not returned: the connect work
+		 * deletes the disk once it has (xenbus.c).  Its minors are
+		 * going, as for a disk that waits for held requests.
+		 */
+		dev->destroy_pending = true;
+		pvblkfront_minors_dying(dev);
+		return;
+	}
 	/* Requeued requests must not wait for a reconnect that never comes. */
 	pvblkfront_unquiesce(dev);
 	/*

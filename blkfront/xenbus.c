@@ -6,9 +6,10 @@
  *   backend InitWait   read its features, negotiate (core/negotiate.c),
  *                      share the rings, write our keys in one transaction,
  *                      go Initialised
- *   backend Connected  read the disk's geometry and features, create the
- *                      disk (or, after resume, re-issue what was in
- *                      flight), go Connected
+ *   backend Connected  read the disk's geometry and features; a new disk
+ *                      is created and added by connect_work, outside
+ *                      xenwatch, which then goes Connected; after resume
+ *                      re-issue what was in flight and go Connected
  *   backend Closing    the disk is dead (new I/O fails), go Closed and
  *                      let the backend finish what it has in flight: its
  *                      answers still complete requests, the rings stay
@@ -343,14 +344,18 @@ static void do_connect(struct pvblkfront_device *dev)
 	int err;
 
 	if (dev->connected) {
-		/* A second Connected: the backend resized the disk. */
+		/*
+		 * A second Connected: the backend resized the disk.  One the
+		 * connect work has not created yet gets the new size.
+		 */
 		unsigned long long sectors;
 
 		if (xenbus_scanf(XBT_NIL, dev->xdev->otherend, "sectors",
-				 "%llu", &sectors) == 1 && dev->disk &&
+				 "%llu", &sectors) == 1 &&
 		    sectors != dev->sectors) {
 			dev->sectors = sectors;
-			set_capacity_and_notify(dev->disk, sectors);
+			if (dev->disk)
+				set_capacity_and_notify(dev->disk, sectors);
 		}
 		return;
 	}
@@ -371,33 +376,29 @@ static void do_connect(struct pvblkfront_device *dev)
 	WRITE_ONCE(dev->broken, false);
 	WRITE_ONCE(dev->connected, true);
 	if (!dev->disk) {
-		err = pvblkfront_disk_create(dev);
-		if (err == -EAGAIN) {
-			/* An earlier disk of these minors is going: retry. */
-			WRITE_ONCE(dev->connected, false);
-			queue_delayed_work(pvblkfront_wq, &dev->connect_work,
-					   HZ);
-			return;
-		}
-		if (err) {
-			WRITE_ONCE(dev->connected, false);
-			xenbus_dev_fatal(dev->xdev, err, "creating the disk");
-			return;
-		}
-	} else {
 		/*
-		 * Reconnected after resume.  The requests requeued at resume
-		 * (and any built since) hold references on the queue until
-		 * they are dispatched, which the quiesce prevents: nothing
-		 * here may wait for them, so the new limits are only made
-		 * pending - committed by dev->limits_work, no freeze (disk.c)
-		 * - before the queue is let go.  A request that does not fit
-		 * this connection goes back to the block layer at dispatch.
+		 * A new disk: dev->connect_work creates and adds it, and goes
+		 * Connected.  Adding reads the partition table from this
+		 * backend; here, in xenwatch, that wait would stop every
+		 * xenbus device of the guest, this one's close included.
 		 */
-		pvblkfront_update_limits(dev);
-		set_capacity_and_notify(dev->disk, dev->sectors);
-		pvblkfront_unquiesce(dev);
+		queue_delayed_work(system_unbound_wq, &dev->connect_work, 0);
+		return;
 	}
+	/*
+	 * Reconnected after resume or a restart of the backend.  The
+	 * requests requeued then (and any built since) hold references on
+	 * the queue until they are dispatched, which the quiesce prevents:
+	 * nothing here may wait for them, so the new limits are only made
+	 * pending - committed by dev->limits_work, no freeze (disk.c) -
+	 * before the queue is let go.  A request that does not fit this
+	 * connection goes back to the block layer at dispatch.  A disk
+	 * still being added gets the same: its partition scan's reads are
+	 * among the requests held.
+	 */
+	pvblkfront_update_limits(dev);
+	set_capacity_and_notify(dev->disk, dev->sectors);
+	pvblkfront_unquiesce(dev);
 	xenbus_switch_state(dev->xdev, XenbusStateConnected);
 }
 
@@ -523,17 +524,71 @@ static void pvblkfront_close_work(struct work_struct *work)
 	mutex_unlock(&dev->mutex);
 }
 
-/* Try again to create a disk whose minors an earlier one still had. */
+/*
+ * Create and add the disk of a device do_connect() connected, then go
+ * Connected.  Runs on system_unbound_wq, not in xenwatch nor on
+ * pvblkfront_wq: device_add_disk() waits for the partition scan's reads,
+ * which only the backend's answers or a close end, and the close paths
+ * run in xenwatch and, after CLOSE_GRACE, in dev->close_work.
+ *
+ * dev->mutex is held to allocate the disk and after the add, never across
+ * device_add_disk(): a Closing, Closed, resume or remove meanwhile takes
+ * it as usual, fails (or holds) the scan's reads and tears the rings
+ * down; dev->adding keeps the disk itself for this work, which deletes it
+ * afterwards when the device was torn down meanwhile (destroy_pending).
+ * The device was connected when the work was queued; if it is not any
+ * more when the work runs, there is nothing to add.  Minors still taken
+ * by a disk that is going: tried again a second later.
+ */
 static void pvblkfront_connect_work(struct work_struct *work)
 {
 	struct pvblkfront_device *dev =
 		container_of(to_delayed_work(work), struct pvblkfront_device,
 			     connect_work);
+	int err;
 
 	mutex_lock(&dev->mutex);
-	if (!dev->disk && dev->nr_rings && !dev->connected &&
-	    dev->xdev->state == XenbusStateInitialised)
-		do_connect(dev);
+	if (dev->disk || !dev->connected || !dev->nr_rings)
+		goto out;
+	err = pvblkfront_disk_alloc(dev);
+	if (err == -EAGAIN) {
+		queue_delayed_work(system_unbound_wq, &dev->connect_work, HZ);
+		goto out;
+	}
+	if (err)
+		goto fail;
+	mutex_unlock(&dev->mutex);
+
+	err = pvblkfront_disk_add(dev);
+
+	mutex_lock(&dev->mutex);
+	dev->adding = false;
+	if (err) {
+		pvblkfront_disk_free(dev);
+		goto fail;
+	}
+	if (dev->destroy_pending) {
+		/* Torn down meanwhile: held requests leave it to held.c. */
+		if (!atomic_read(&dev->nr_held)) {
+			dev->destroy_pending = false;
+			pvblkfront_disk_destroy(dev);
+		}
+		goto out;
+	}
+	/* Not connected now: a resume or restart reconnects it later. */
+	if (dev->connected) {
+		pvblkfront_disk_announce(dev);
+		xenbus_switch_state(dev->xdev, XenbusStateConnected);
+	}
+out:
+	mutex_unlock(&dev->mutex);
+	return;
+
+fail:
+	if (dev->connected) {
+		WRITE_ONCE(dev->connected, false);
+		xenbus_dev_fatal(dev->xdev, err, "creating the disk");
+	}
 	mutex_unlock(&dev->mutex);
 }
 
@@ -687,7 +742,12 @@ static void pvblkfront_remove(struct xenbus_device *xdev)
 	mutex_unlock(&dev->mutex);
 	/*
 	 * The rings are gone, so nothing queues these again; each takes the
-	 * mutex and finds nothing left to do.
+	 * mutex and finds nothing left to do - but the connect work may be
+	 * in device_add_disk(): the disk under this device must be added and
+	 * deleted before the device goes.  Its partition scan's reads have
+	 * just failed and any more fail at once (not connected), so the wait
+	 * ends as soon as the scan does, unless a read is held for a page
+	 * the backend still maps: then it ends when the backend lets go.
 	 */
 	cancel_work_sync(&dev->broken_work);
 	cancel_work_sync(&dev->cache_work);
