@@ -24,6 +24,8 @@
 # that gave them back to its allocator would see as corruption.
 # The test fails
 #  - when an I/O does not end within 60 s (a hang),
+#  - when xenwatch is stuck while the backend withholds the disk's first
+#    reads (withhold-probe), or that I/O does not fail within 20 s,
 #  - when I/O reports success but the data read back differs (pattern or
 #    zeros), or a case whose backend never answered reports success,
 #  - when xvdc and its xenbus device are not gone within 40 s of the
@@ -72,6 +74,23 @@ hb_state() {
 # The disk is there, or the frontend gave up on the backend.
 hb_disk_or_closed() {
 	[ -b /dev/xvdc ] || [ "$(hb_state)" = Closed ]
+}
+
+# xenwatch - the thread that runs every xenbus driver's state changes, in
+# this guest - is waiting for the next change (S), not stuck in one (D).
+# Sets HB_XW (its state and wait channel).
+hb_xenwatch_idle() {
+	local p c st
+	HB_XW="no xenwatch thread"
+	for p in /proc/[0-9]*; do
+		read -r c <"$p/comm" 2>/dev/null || continue
+		[ "$c" = xenwatch ] || continue
+		st=$(cut -d' ' -f3 "$p/stat" 2>/dev/null)
+		HB_XW="state $st in $(cat "$p/wchan" 2>/dev/null)"
+		[ "$st" = S ]
+		return
+	done
+	return 1
 }
 
 hb_gone() {
@@ -157,8 +176,18 @@ hb_case() { # name allowed
 	: >/tmp/hb-io.txt
 	rig_wait_for "$name: the backend's vbd in the guest" 90 test -d /sys/bus/xen/devices/vbd-$HB_DEVID
 	if rig__wait_quiet 15 hb_disk_or_closed && [ -b /dev/xvdc ]; then
+		if [ "$name" = withhold-probe ]; then
+			# The disk's partition scan is waiting for the backend,
+			# which keeps the reads: xenwatch must not wait with it.
+			rig__wait_quiet 3 hb_xenwatch_idle ||
+				rig_fail "$name: xenwatch is stuck ($HB_XW) while the backend withholds the disk's first reads: no xenbus device of the guest can change state"
+		fi
 		hb_io "$name"
 		seen=$HB_SEEN detail=$HB_IO
+		# The backend goes Closing 4 s after withholding the first read;
+		# the disk's I/O fails once it is Closed, at once.
+		[ "$name" != withhold-probe ] || [ "$seen" != error ] || [ "$HB_CS" -lt 2000 ] ||
+			rig_fail "$name: the I/O took $((HB_CS / 100)) s to fail after the backend withheld the disk's first read ($HB_IO)"
 		case "$name" in
 		restart | reconnect-*)
 			[ "$seen" = error ] && hb_reconnect "$name"
@@ -257,7 +286,7 @@ rig_domu_start hb --vcpus 2 --mem 384 --front ours --blacklist-stock \
 	--front-params "max_ring_page_order=2 max_indirect_segments=64" \
 	--cmdline "page_poison=1" \
 	--env "HB_CASES=$cases" --env "HB_DEVID=$HB_DEVID" \
-	--fn "hostile_guest hb_case hb_io hb_run hb_now hb_state hb_disk_or_closed hb_gone hb_back hb_reconnect" \
+	--fn "hostile_guest hb_case hb_io hb_run hb_now hb_state hb_disk_or_closed hb_xenwatch_idle hb_gone hb_back hb_reconnect" \
 	--timeout 720
 DOMID=$(cat /tmp/rig-domu/hb/domid)
 # The guest has loaded pvblkfront once its script starts.
