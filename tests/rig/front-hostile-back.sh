@@ -14,7 +14,9 @@
 #
 # Per case the guest writes 4 MiB (4 KiB direct writes, then fsync) while
 # it reads 16 MiB never written, and if the write worked reads it back and
-# compares. What it saw - ok (done and intact), error (failed), nodisk
+# compares; a read that ends early (the disk's capacity dropped to 0 as
+# the backend closed) counts as failed, and what it did return must still
+# be right. What it saw - ok (done and intact), error (failed), nodisk
 # (the frontend refused the backend) - must be one the case allows (the
 # list's second column). After a restart the disk must come back - by
 # itself, or after the guest unbinds and binds pvblkfront, which asks for
@@ -97,6 +99,19 @@ hb_gone() {
 	[ ! -e /dev/xvdc ] && [ ! -d /sys/bus/xen/devices/vbd-$HB_DEVID ]
 }
 
+# 0 when FILE, what a read that ended well wrote, has all BYTES; else
+# "short" with its size: the disk ended early - its capacity dropped to 0
+# as the backend closed - which is a failed read, not a wrong one.
+hb_short() { # file bytes
+	local n
+	n=$(wc -c 2>/dev/null <"$1") || n=0
+	if [ "$n" -ge "$2" ]; then
+		echo 0
+	else
+		echo "short:$n"
+	fi
+}
+
 # Write the pattern and, at the same time, read 16 MiB further on (never
 # written: zeros), so that reads are in flight with the writes; then read
 # the pattern back and compare. Sets HB_SEEN (ok|error, by the write and
@@ -113,6 +128,7 @@ hb_io() { # case
 		hb_run 60 dd if=/dev/xvdc of=/tmp/back bs=64k count=64 iflag=direct
 		rrc=$HB_RC rcs=$HB_CS
 		[ "$rrc" != hang ] || rig_fail "$1: a 4 MiB read of xvdc did not end within 60 s"
+		[ "$rrc" != 0 ] || rrc=$(hb_short /tmp/back 4194304)
 	fi
 	t0=$(hb_now)
 	while kill -0 "$bg" 2>/dev/null; do
@@ -121,9 +137,14 @@ hb_io() { # case
 		sleep 0.1
 	done
 	wait "$bg" || bgrc=$?
-	if [ "$bgrc" = 0 ]; then
-		cmp -s -n 16777216 /tmp/zeros /dev/zero ||
+	[ "$bgrc" != 0 ] || bgrc=$(hb_short /tmp/zeros 16777216)
+	if [ "$bgrc" = 0 ] || [ "${bgrc#short:}" != "$bgrc" ]; then
+		cmp -s -n "$(wc -c </tmp/zeros)" /tmp/zeros /dev/zero ||
 			rig_fail "$1: a read of a never-written range reported success but did not return its zeros: I/O reported done that was not done"
+	fi
+	if [ "${rrc#short:}" != "$rrc" ]; then
+		cmp -s -n "$(wc -c </tmp/back)" /tmp/back /tmp/pat ||
+			rig_fail "$1: a read back that ended early returned other data than was written: I/O reported done that was not done"
 	fi
 	HB_SEEN=error
 	if [ "$wrc" = 0 ] && [ "$rrc" = 0 ]; then
@@ -286,7 +307,7 @@ rig_domu_start hb --vcpus 2 --mem 384 --front ours --blacklist-stock \
 	--front-params "max_ring_page_order=2 max_indirect_segments=64" \
 	--cmdline "page_poison=1" \
 	--env "HB_CASES=$cases" --env "HB_DEVID=$HB_DEVID" \
-	--fn "hostile_guest hb_case hb_io hb_run hb_now hb_state hb_disk_or_closed hb_xenwatch_idle hb_gone hb_back hb_reconnect" \
+	--fn "hostile_guest hb_case hb_io hb_run hb_now hb_state hb_disk_or_closed hb_xenwatch_idle hb_short hb_gone hb_back hb_reconnect" \
 	--timeout 720
 DOMID=$(cat /tmp/rig-domu/hb/domid)
 # The guest has loaded pvblkfront once its script starts.
