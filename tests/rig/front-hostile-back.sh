@@ -205,12 +205,14 @@ hb_case() { # name allowed
 		fi
 		hb_io "$name"
 		seen=$HB_SEEN detail=$HB_IO
+		[ "$name" != withhold-probe ] || detail="$detail; xenwatch $HB_XW while the reads were withheld"
 		# The backend goes Closing 4 s after withholding the first read;
 		# the disk's I/O fails once it is Closed, at once.
 		[ "$name" != withhold-probe ] || [ "$seen" != error ] || [ "$HB_CS" -lt 2000 ] ||
 			rig_fail "$name: the I/O took $((HB_CS / 100)) s to fail after the backend withheld the disk's first read ($HB_IO)"
 		case "$name" in
 		restart | reconnect-*)
+			HB_RECONNECT="no restart seen by the I/O"
 			[ "$seen" = error ] && hb_reconnect "$name"
 			detail="$detail; $HB_RECONNECT"
 			;;
