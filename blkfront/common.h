@@ -166,9 +166,9 @@ struct pvblkfront_stats {
  * @mutex serialises the lifecycle (backend state changes, resume, remove,
  * the broken, cache and connect work items) and protects @rings/@nr_rings
  * setup and teardown, @disk, @adding, @quiesced, @conn and the negotiated
- * fields.  The data
- * path reads @connected, @broken and @cache without it (READ_ONCE/xchg);
- * the rings are only replaced while the queue is quiesced or drained.
+ * fields.  The data path reads @connected, @broken and @cache without it
+ * (READ_ONCE/xchg); the rings are only replaced while the queue is
+ * quiesced or drained.
  * The paths that fail or re-issue held requests (close, broken work,
  * reconnect) take @mutex, so nothing done under it may wait for such a
  * request: no queue freeze and no q->limits_lock (a sysfs writer holds
