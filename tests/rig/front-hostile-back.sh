@@ -12,8 +12,9 @@
 # (also with a new sector size or fewer features), absurd and garbage
 # feature keys, and silence from the disk's very first read.
 #
-# Per case the guest writes 4 MiB (4 KiB direct writes, then fsync) while
-# it reads 16 MiB never written, and if the write worked reads it back and
+# Per case the guest writes 1 MiB (256 4 KiB direct writes - past the
+# restarts' trigger at the 64th - then fsync) while it reads 4 MiB never
+# written, and if the write worked reads it back and
 # compares; a read that ends early (the disk's capacity dropped to 0 as
 # the backend closed) counts as failed, and what it did return must still
 # be right. What it saw - ok (done and intact), error (failed), nodisk
@@ -112,32 +113,32 @@ hb_short() { # file bytes
 	fi
 }
 
-# Write the pattern and, at the same time, read 16 MiB further on (never
+# Write the pattern and, at the same time, read 4 MiB further on (never
 # written: zeros), so that reads are in flight with the writes; then read
 # the pattern back and compare. Sets HB_SEEN (ok|error, by the write and
 # its read-back) and HB_IO (a summary).
 hb_io() { # case
 	local wrc rrc=- wcs rcs=0 bg bgrc=0 t0
 	rm -f /tmp/back /tmp/zeros
-	dd if=/dev/xvdc of=/tmp/zeros bs=64k count=256 skip=128 iflag=direct >>/tmp/hb-io.txt 2>&1 &
+	dd if=/dev/xvdc of=/tmp/zeros bs=64k count=64 skip=128 iflag=direct >>/tmp/hb-io.txt 2>&1 &
 	bg=$!
-	hb_run 60 dd if=/tmp/pat of=/dev/xvdc bs=4k count=1024 oflag=direct conv=fsync
+	hb_run 60 dd if=/tmp/pat of=/dev/xvdc bs=4k count=256 oflag=direct conv=fsync
 	wrc=$HB_RC wcs=$HB_CS
-	[ "$wrc" != hang ] || rig_fail "$1: a 4 MiB write to xvdc did not end within 60 s"
+	[ "$wrc" != hang ] || rig_fail "$1: a 1 MiB write to xvdc did not end within 60 s"
 	if [ "$wrc" = 0 ]; then
-		hb_run 60 dd if=/dev/xvdc of=/tmp/back bs=64k count=64 iflag=direct
+		hb_run 60 dd if=/dev/xvdc of=/tmp/back bs=64k count=16 iflag=direct
 		rrc=$HB_RC rcs=$HB_CS
-		[ "$rrc" != hang ] || rig_fail "$1: a 4 MiB read of xvdc did not end within 60 s"
-		[ "$rrc" != 0 ] || rrc=$(hb_short /tmp/back 4194304)
+		[ "$rrc" != hang ] || rig_fail "$1: a 1 MiB read of xvdc did not end within 60 s"
+		[ "$rrc" != 0 ] || rrc=$(hb_short /tmp/back 1048576)
 	fi
 	t0=$(hb_now)
 	while kill -0 "$bg" 2>/dev/null; do
 		[ $(($(hb_now) - t0)) -lt 6000 ] ||
-			rig_fail "$1: a 16 MiB read of xvdc alongside the write did not end within 60 s of it"
+			rig_fail "$1: a 4 MiB read of xvdc alongside the write did not end within 60 s of it"
 		sleep 0.1
 	done
 	wait "$bg" || bgrc=$?
-	[ "$bgrc" != 0 ] || bgrc=$(hb_short /tmp/zeros 16777216)
+	[ "$bgrc" != 0 ] || bgrc=$(hb_short /tmp/zeros 4194304)
 	if [ "$bgrc" = 0 ] || [ "${bgrc#short:}" != "$bgrc" ]; then
 		cmp -s -n "$(wc -c </tmp/zeros)" /tmp/zeros /dev/zero ||
 			rig_fail "$1: a read of a never-written range reported success but did not return its zeros: I/O reported done that was not done"
@@ -238,7 +239,7 @@ hb_case() { # name allowed
 hostile_guest() {
 	local c
 	rig_wait_for "pvblkfront" 30 rig_module_loaded pvblkfront
-	dd if=/dev/urandom of=/tmp/pat bs=1M count=4 2>/dev/null || rig_fail "cannot make the pattern"
+	dd if=/dev/urandom of=/tmp/pat bs=1M count=1 2>/dev/null || rig_fail "cannot make the pattern"
 	for c in $HB_CASES; do
 		hb_case "${c%%:*}" "${c#*:}"
 	done
