@@ -486,13 +486,15 @@ static void do_close(struct pvblkfront_device *dev, bool gone)
  * comes back (InitWait) is reconnected and the held I/O re-issued.  If it
  * does not come back within RETURN_GRACE the held I/O fails; the disk
  * stays until the device is removed, and a later return still connects
- * it.  dev->mutex held.
+ * it.  A disk the connect work is adding is treated alike (its partition
+ * reads are held); one it has not created yet is created once the
+ * backend returns.  dev->mutex held.
  */
 static void await_return(struct pvblkfront_device *dev)
 {
 	dev_warn(&dev->xdev->dev, "backend %u closed without closing: %s's I/O is held for %u s for it to return\n",
 		 dev->backend_id, dev->vd.name, RETURN_GRACE / HZ);
-	if (!dev->quiesced) {
+	if (dev->disk && !dev->quiesced) {
 		blk_mq_quiesce_queue(dev->disk->queue);
 		dev->quiesced = true;
 	}
@@ -619,9 +621,15 @@ static void pvblkfront_backend_changed(struct xenbus_device *xdev,
 		 */
 		if (xdev->state == XenbusStateInitialising)
 			break;
-		if (state == XenbusStateClosed &&
-		    xdev->state == XenbusStateConnected && dev->disk &&
-		    !dev->closing && !READ_ONCE(dev->broken)) {
+		/*
+		 * Closed without Closing while connected - also while the
+		 * connect work creates or adds the disk (still Initialised
+		 * here): the backend restarted, wait for it to return.
+		 */
+		if (state == XenbusStateClosed && !dev->closing &&
+		    !READ_ONCE(dev->broken) &&
+		    ((xdev->state == XenbusStateConnected && dev->disk) ||
+		     (xdev->state == XenbusStateInitialised && dev->connected))) {
 			await_return(dev);
 			break;
 		}

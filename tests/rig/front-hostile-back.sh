@@ -10,7 +10,9 @@
 # responses, rsp_prod past req_prod, a refused flush followed by silence,
 # Closing with requests in flight and their pages still mapped, restarts
 # (also with a new sector size or fewer features), absurd and garbage
-# feature keys, and silence from the disk's very first read.
+# feature keys, silence from the disk's very first read, and a restart
+# with that read unanswered (the disk is being added: it must come up on
+# the new connection).
 #
 # Per case the guest writes 1 MiB (256 4 KiB direct writes - past the
 # restarts' trigger at the 64th - then fsync) while it reads 4 MiB never
@@ -212,6 +214,15 @@ hb_case() { # name allowed
 		[ "$name" != withhold-probe ] || [ "$seen" != error ] || [ "$HB_CS" -lt 2000 ] ||
 			rig_fail "$name: the I/O took $((HB_CS / 100)) s to fail after the backend withheld the disk's first read ($HB_IO)"
 		case "$name" in
+		restart-probe)
+			# The restart came while the disk was being added: its
+			# partition reads were carried to the new connection.
+			dmesg | tail -n +$((n0 + 1)) | grep -q 'closed without closing' ||
+				rig_fail "$name: pvblkfront did not report the backend's restart during the disk's probe"
+			[ "$(hb_state)" = Connected ] ||
+				rig_fail "$name: the frontend is $(hb_state), not Connected, after the restart during the probe"
+			detail="$detail; reconnected after a restart during the probe"
+			;;
 		restart | reconnect-*)
 			HB_RECONNECT="no restart seen by the I/O"
 			[ "$seen" = error ] && hb_reconnect "$name"
@@ -282,7 +293,7 @@ hb_marker() { # case mark seconds [pid]
 hb_run_case() { # name
 	local name=$1 pid rc=0 script=$1
 	case "$name" in
-	restart | reconnect-*) script="$name:reconnect-wait=25" ;;
+	restart | reconnect-* | restart-probe) script="$name:reconnect-wait=25" ;;
 	esac
 	rm -f /tmp/hb.release
 	pvblk-ring backend --domid "$DOMID" --dev /dev/ram0 --vdev xvdc --script "$script" \

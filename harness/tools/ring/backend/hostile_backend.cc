@@ -382,6 +382,11 @@ void HostileBackend::handle(BackRing &r, const pvblk_req &q, End *end)
 		res_.misbehaved++;
 		*end = End::Restart;
 		return;
+	case HostileCase::RestartProbe:
+		// Unanswered: the frontend must carry it to the new connection.
+		res_.misbehaved++;
+		*end = End::Restart;
+		return;
 	default:
 		break;
 	}

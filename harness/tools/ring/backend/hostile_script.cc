@@ -57,6 +57,9 @@ const std::vector<HostileCaseInfo> kCases = {
 	{ HostileCase::WithholdProbe, "withhold-probe",
 	  "answers nothing from the disk's first read (its probe) on; after "
 	  "give-up s goes Closing", kSeesError | kSeesNoDisk, HostileTrigger::AnyRequest, 0 },
+	{ HostileCase::RestartProbe, "restart-probe",
+	  "restart with the disk's first read (its probe) unanswered, then "
+	  "serves the new connection", kSeesOk, HostileTrigger::AnyRequest, 0 },
 };
 
 double parse_seconds(const std::string &v, const std::string &what)
@@ -107,6 +110,7 @@ bool HostileScript::restarts() const
 	case HostileCase::Restart:
 	case HostileCase::ReconnectSectorSize:
 	case HostileCase::ReconnectFeatures:
+	case HostileCase::RestartProbe:
 		return true;
 	default:
 		return false;

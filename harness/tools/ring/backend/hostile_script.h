@@ -30,6 +30,7 @@ enum class HostileCase {
 	AbsurdIndirect,		// feature-max-indirect-segments 4294967295
 	GarbageKeys,		// feature keys that are not numbers
 	WithholdProbe,		// never answer, from the disk's first read on
+	RestartProbe,		// restart with the disk's first read unanswered
 };
 
 // Which request starts the misbehaviour (after "after" of them were

@@ -53,6 +53,10 @@ TEST(HostileScript, ExpectationsOfKeyCases)
 	EXPECT_EQ(find_hostile_case("flush-eopnotsupp")->trigger, HostileTrigger::Flush);
 	EXPECT_EQ(find_hostile_case("withhold-probe")->trigger, HostileTrigger::AnyRequest);
 	EXPECT_EQ(find_hostile_case("dup")->trigger, HostileTrigger::Write);
+	// a restart during the disk's probe must not lose the disk
+	EXPECT_EQ(find_hostile_case("restart-probe")->allowed, unsigned(kSeesOk));
+	EXPECT_EQ(find_hostile_case("restart-probe")->trigger, HostileTrigger::AnyRequest);
+	EXPECT_TRUE(parse_hostile_script("restart-probe").restarts());
 	EXPECT_EQ(outcome_names(kSeesOk | kSeesNoDisk), "ok|nodisk");
 	EXPECT_EQ(outcome_names(kSeesError), "error");
 	EXPECT_EQ(outcome_names(kSeesOk | kSeesError | kSeesNoDisk), "ok|error|nodisk");
