@@ -166,9 +166,9 @@ struct pvblkfront_stats {
  * @mutex serialises the lifecycle (backend state changes, resume, remove,
  * the broken, cache and connect work items) and protects @rings/@nr_rings
  * setup and teardown, @disk, @adding, @quiesced, @conn and the negotiated
- * fields.  The data path reads @connected, @broken and @cache without it
- * (READ_ONCE/xchg); the rings are only replaced while the queue is
- * quiesced or drained.
+ * fields.  The data path reads @connected, @broken, @cache and @adding
+ * without it (READ_ONCE/xchg); the rings are only replaced while the
+ * queue is quiesced or drained.
  * The paths that fail or re-issue held requests (close, broken work,
  * reconnect) take @mutex, so nothing done under it may wait for such a
  * request: no queue freeze and no q->limits_lock (a sysfs writer holds
@@ -193,7 +193,9 @@ struct pvblkfront_stats {
  * given capacity 0 as usual, but nothing else deletes or frees it: a
  * teardown leaves @destroy_pending for @connect_work, which deletes the
  * disk (or leaves it to the held work) once the add has returned.  The
- * device's removal waits for @connect_work, after failing its I/O.
+ * device's removal waits for @connect_work, after failing its I/O; so
+ * that no read of the add is held for a page the backend keeps mapped,
+ * requests go through pool pages while @adding is set (mq.c).
  *
  * @held, @destroy_pending and @removed are protected by @mutex; @nr_held
  * counts held requests, in ring slots and on @held (held.c).

@@ -300,7 +300,7 @@ int pvblkfront_disk_alloc(struct pvblkfront_device *dev)
 	if (dev->info & (PVBLK_VDISK_REMOVABLE | PVBLK_VDISK_CDROM))
 		disk->flags |= GENHD_FL_REMOVABLE;
 	dev->disk = disk;
-	dev->adding = true;
+	WRITE_ONCE(dev->adding, true);
 	return 0;
 
 out_tags:

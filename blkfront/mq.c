@@ -321,7 +321,16 @@ static blk_status_t post(struct pvblkfront_ring *ring, struct request *rq,
 					  blk_rq_sectors(rq),
 					  kind == PVBLK_FK_SECURE_ERASE);
 	} else {
-		sh->bounce = dev->conn.persistent || !dev->trusted;
+		/*
+		 * Pool pages, never the request's own, while the disk is
+		 * being added (dev->adding): a partition read whose page a
+		 * closing backend kept mapped would be held (held.c), and
+		 * with it the add - and the device's removal, which waits
+		 * for the add in xenwatch.  A pool page still mapped is
+		 * left to the grant table instead, and the read fails.
+		 */
+		sh->bounce = dev->conn.persistent || !dev->trusted ||
+			     READ_ONCE(dev->adding);
 		err = grant_segs(ring, sh, n, write, &foreign);
 		if (!err && op == PVBLK_OP_INDIRECT)
 			err = fill_indirect(ring, sh, n, grefs);

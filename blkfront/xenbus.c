@@ -564,7 +564,7 @@ static void pvblkfront_connect_work(struct work_struct *work)
 	err = pvblkfront_disk_add(dev);
 
 	mutex_lock(&dev->mutex);
-	dev->adding = false;
+	WRITE_ONCE(dev->adding, false);
 	if (err) {
 		pvblkfront_disk_free(dev);
 		goto fail;

@@ -10,9 +10,10 @@
 # responses, rsp_prod past req_prod, a refused flush followed by silence,
 # Closing with requests in flight and their pages still mapped, restarts
 # (also with a new sector size or fewer features), absurd and garbage
-# feature keys, silence from the disk's very first read, and a restart
-# with that read unanswered (the disk is being added: it must come up on
-# the new connection).
+# feature keys, silence from the disk's very first read, a restart with
+# that read unanswered (the disk is being added: it must come up on the
+# new connection), and Closing with that read's pages mapped (no
+# persistent grants) and kept mapped after the nodes are removed.
 #
 # Per case the guest writes 1 MiB (256 4 KiB direct writes - past the
 # restarts' trigger at the 64th - then fsync) while it reads 4 MiB never
@@ -31,6 +32,9 @@
 #  - when an I/O does not end within 60 s (a hang),
 #  - when xenwatch is stuck while the backend withholds the disk's first
 #    reads (withhold-probe), or that I/O does not fail within 20 s,
+#  - when xenwatch is stuck for 5 s while the device is removed with the
+#    backend still mapping the pages of its first read (close-inflight-
+#    probe: the removal must not wait for the backend),
 #  - when I/O reports success but the data read back differs (pattern or
 #    zeros), or a case whose backend never answered reports success,
 #  - when xvdc and its xenbus device are not gone within 40 s of the
@@ -100,6 +104,26 @@ hb_xenwatch_idle() {
 
 hb_gone() {
 	[ ! -e /dev/xvdc ] && [ ! -d /sys/bus/xen/devices/vbd-$HB_DEVID ]
+}
+
+# Until xvdc is gone (at most 40 s), xenwatch must never be stuck for 5 s
+# in a row: the backend removed its nodes while it still maps the pages
+# of the disk's partition read, and the device's removal runs in xenwatch.
+hb_gone_xenwatch_free() { # case
+	local t0 stuck=""
+	t0=$(hb_now)
+	until hb_gone; do
+		[ $(($(hb_now) - t0)) -lt 4000 ] ||
+			rig_fail "$1: xvdc and its xenbus device did not go away within 40 s of the backend removing them"
+		if hb_xenwatch_idle; then
+			stuck=""
+		elif [ -z "$stuck" ]; then
+			stuck=$(hb_now)
+		elif [ $(($(hb_now) - stuck)) -ge 500 ]; then
+			rig_fail "$1: xenwatch stuck ($HB_XW) for 5 s while the device was removed with the backend still mapping the pages of the disk's partition read"
+		fi
+		sleep 0.2
+	done
 }
 
 # 0 when FILE, what a read that ended well wrote, has all BYTES; else
@@ -243,6 +267,7 @@ hb_case() { # name allowed
 	[[ "|$allowed|" == *"|$seen|"* ]] ||
 		rig_fail "$name: the guest saw '$seen', the case allows '$allowed' ($detail)"
 	echo "@@hb $name io-done@@"
+	[ "$name" != close-inflight-probe ] || hb_gone_xenwatch_free "$name"
 	rig_wait_for "$name: xvdc and its xenbus device to go away after the backend removed them" 40 hb_gone
 	echo "@@hb $name removed@@"
 }
@@ -294,6 +319,8 @@ hb_run_case() { # name
 	local name=$1 pid rc=0 script=$1
 	case "$name" in
 	restart | reconnect-* | restart-probe) script="$name:reconnect-wait=25" ;;
+	# held long enough that a removal waiting for the pages shows
+	close-inflight-probe) script="$name:hold=15" ;;
 	esac
 	rm -f /tmp/hb.release
 	pvblk-ring backend --domid "$DOMID" --dev /dev/ram0 --vdev xvdc --script "$script" \
@@ -321,7 +348,7 @@ rig_domu_start hb --vcpus 2 --mem 384 --front ours --blacklist-stock \
 	--front-params "max_ring_page_order=2 max_indirect_segments=64" \
 	--cmdline "page_poison=1" \
 	--env "HB_CASES=$cases" --env "HB_DEVID=$HB_DEVID" \
-	--fn "hostile_guest hb_case hb_io hb_run hb_now hb_state hb_disk_or_closed hb_xenwatch_idle hb_short hb_gone hb_back hb_reconnect" \
+	--fn "hostile_guest hb_case hb_io hb_run hb_now hb_state hb_disk_or_closed hb_xenwatch_idle hb_short hb_gone hb_gone_xenwatch_free hb_back hb_reconnect" \
 	--timeout 720
 DOMID=$(cat /tmp/rig-domu/hb/domid)
 # The guest has loaded pvblkfront once its script starts.

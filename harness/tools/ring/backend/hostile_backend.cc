@@ -327,6 +327,7 @@ void HostileBackend::handle(BackRing &r, const pvblk_req &q, End *end)
 		res_.held++;
 		return;
 	case HostileCase::CloseInflight:
+	case HostileCase::CloseInflightProbe:
 		held_.push_back(q);
 		res_.held++;
 		hold_grants(q);
@@ -449,7 +450,7 @@ HostileBackend::End HostileBackend::serve()
 			return End::FrontClosed;
 		if (released())
 			return End::Released;
-		if (!held_.empty() && sc_.id() == HostileCase::CloseInflight && since(armed_at_) > 1)
+		if (!held_.empty() && sc_.closes_inflight() && since(armed_at_) > 1)
 			return End::CloseInflight;
 		if (!held_.empty() && since(armed_at_) > sc_.give_up)
 			return End::GiveUp;
@@ -558,7 +559,7 @@ void HostileBackend::run()
 	}
 	// Close-inflight keeps the rings and the held pages mapped through
 	// the close and the removal of the nodes; everyone else unmaps first.
-	bool hold = sc_.id() == HostileCase::CloseInflight && !held_.empty();
+	bool hold = sc_.closes_inflight() && !held_.empty();
 
 	if (!hold)
 		disconnect();

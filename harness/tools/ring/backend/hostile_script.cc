@@ -60,6 +60,10 @@ const std::vector<HostileCaseInfo> kCases = {
 	{ HostileCase::RestartProbe, "restart-probe",
 	  "restart with the disk's first read (its probe) unanswered, then "
 	  "serves the new connection", kSeesOk, HostileTrigger::AnyRequest, 0 },
+	{ HostileCase::CloseInflightProbe, "close-inflight-probe",
+	  "offers no persistent grants and does as close-inflight from the "
+	  "disk's first read (its probe) on", kSeesError | kSeesNoDisk,
+	  HostileTrigger::AnyRequest, 0 },
 };
 
 double parse_seconds(const std::string &v, const std::string &what)
@@ -115,6 +119,11 @@ bool HostileScript::restarts() const
 	default:
 		return false;
 	}
+}
+
+bool HostileScript::closes_inflight() const
+{
+	return id() == HostileCase::CloseInflight || id() == HostileCase::CloseInflightProbe;
 }
 
 HostileScript parse_hostile_script(const std::string &text)
@@ -187,6 +196,10 @@ BackOfferKeys offer_keys(const HostileScript &s, unsigned connection)
 	case HostileCase::ReconnectSectorSize:
 		if (connection > 0)
 			k.sector_size = 4096;
+		break;
+	case HostileCase::CloseInflightProbe:
+		// the probe's pages are then the guest's own, not pool pages
+		k.persistent = "0";
 		break;
 	case HostileCase::ReconnectFeatures:
 		if (connection > 0) {

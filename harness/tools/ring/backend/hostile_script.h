@@ -31,6 +31,7 @@ enum class HostileCase {
 	GarbageKeys,		// feature keys that are not numbers
 	WithholdProbe,		// never answer, from the disk's first read on
 	RestartProbe,		// restart with the disk's first read unanswered
+	CloseInflightProbe,	// close-inflight from the disk's first read on
 };
 
 // Which request starts the misbehaviour (after "after" of them were
@@ -72,6 +73,7 @@ struct HostileScript {
 	HostileCase id() const { return info->id; }
 	const char *name() const { return info->name; }
 	bool restarts() const;		// a second connection follows
+	bool closes_inflight() const;	// Closing with held pages mapped
 };
 
 // Parse "CASE" or "CASE:after=N,give-up=S,hold=S,reconnect-wait=S".

@@ -57,6 +57,10 @@ TEST(HostileScript, ExpectationsOfKeyCases)
 	EXPECT_EQ(find_hostile_case("restart-probe")->allowed, unsigned(kSeesOk));
 	EXPECT_EQ(find_hostile_case("restart-probe")->trigger, HostileTrigger::AnyRequest);
 	EXPECT_TRUE(parse_hostile_script("restart-probe").restarts());
+	// the probe's pages mapped through a close: never a working disk
+	EXPECT_FALSE(find_hostile_case("close-inflight-probe")->allowed & kSeesOk);
+	EXPECT_TRUE(parse_hostile_script("close-inflight-probe").closes_inflight());
+	EXPECT_EQ(offer_keys(parse_hostile_script("close-inflight-probe"), 0).persistent, "0");
 	EXPECT_EQ(outcome_names(kSeesOk | kSeesNoDisk), "ok|nodisk");
 	EXPECT_EQ(outcome_names(kSeesError), "error");
 	EXPECT_EQ(outcome_names(kSeesOk | kSeesError | kSeesNoDisk), "ok|error|nodisk");
