@@ -23,6 +23,7 @@ if [ -f "$out/CMakeCache.txt" ] &&
 fi
 mkdir -p "$out"
 cmake_launcher
+# shellcheck disable=SC2154 # cmake_launcher_args: set by cmake_launcher (lib.sh)
 cmake -S "$PVBLK_ROOT/harness" -B "$out" "${gen[@]}" "${cmake_launcher_args[@]}" -DCMAKE_BUILD_TYPE=Release \
 	-DPVBLK_TESTS=OFF -DPVBLK_FUZZ=OFF -DPVBLK_TOOLS=ON >"$out.configure.log" 2>&1 || {
 	cat "$out.configure.log" >&2

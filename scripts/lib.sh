@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Shared shell helpers for pvblk scripts. Source it; do not run it.
 #
 #   die MSG...      print "pvblk: error: MSG" on stderr and exit 1
@@ -39,5 +40,6 @@ cmake_launcher() {
 	cmake_launcher_args=()
 	[ "${PVBLK_CCACHE:-1}" != 0 ] && command -v ccache >/dev/null 2>&1 || return 0
 	export CCACHE_BASEDIR=$PVBLK_ROOT CCACHE_NOHASHDIR=1
+	# shellcheck disable=SC2034 # read by the scripts that call cmake_launcher
 	cmake_launcher_args=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 }

@@ -38,6 +38,7 @@ mkdir -p "$PVBLK_ROOT/build"
 log "unit tests: configuring $out"
 fresh_if_generator_changed "$out" "$want_gen"
 cmake_launcher
+# shellcheck disable=SC2154 # cmake_launcher_args: set by cmake_launcher (lib.sh)
 cmake -S "$src" -B "$out" "${gen[@]}" "${cmake_launcher_args[@]}" -DPVBLK_FUZZ=OFF -DPVBLK_TOOL_PROGRAMS=OFF >"$out.configure.log" 2>&1 || {
 	cat "$out.configure.log" >&2
 	die "configuring the harness failed (log above)"

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 #
 # --host mode of scripts/bench/bench.sh: the same sweep (rig-sweep.sh) on
 # this machine's real Xen dom0, no QEMU. Sourced by bench.sh, which has
@@ -36,7 +37,7 @@ host_vcpus0=
 host_pid=
 
 host_cleanup() {
-	local d n
+	local n
 	trap - INT TERM EXIT
 	set +e
 	if [ -n "$host_pid" ]; then
@@ -86,6 +87,8 @@ host_set_vcpus() {
 	die "host: dom0 has $(nproc) online vCPUs after xl vcpu-set 0 $n"
 }
 
+# vlist, series, ring, tools and out: set by bench.sh before it sources this.
+# shellcheck disable=SC2154
 host_run() {
 	local imgs mods kver back v maxv ringbin="" res gkern
 	[ "$(id -u)" = 0 ] || die "--host needs root"
@@ -186,6 +189,7 @@ EOF
 		grep -q '^brd ' /proc/modules && rmmod brd
 		if [ "$src" != 0 ] || [ -s "$res/failures" ]; then
 			log "host: the dom0 vCPUs $v sweep failed (status $src): $(head -n 3 "$res/failures" 2>/dev/null | tr '\n' ' ')"
+			# shellcheck disable=SC2034 # read by bench.sh
 			rc=1
 			break
 		fi

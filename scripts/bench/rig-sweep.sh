@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 #
 # The dom0 half of the IOPS-scaling benchmark: one boot (one dom0 vCPU
 # count) of the sweep. scripts/bench/bench.sh prepends a "# rig:" header and

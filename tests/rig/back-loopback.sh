@@ -20,7 +20,6 @@
 BE=/local/domain/0/backend/vbd/0/51712
 FE=/local/domain/0/device/vbd/51712
 SYS=/sys/bus/xen-backend/devices/vbd-0-51712
-DRV=/sys/bus/xen-backend/drivers/pvblkback
 
 stat_of() {
 	cat "$SYS/statistics/$1"
@@ -59,7 +58,7 @@ combo() {
 }
 
 detach_in_flight() {
-	local pid rc=0 i
+	local pid rc=0
 	rig_dom0_attach /dev/ram0 xvda w
 	fio --name=inflight --filename=/dev/xvda --direct=1 --ioengine=libaio \
 		--rw=randwrite --bs=64k --iodepth=32 --size=100M --time_based \

@@ -157,7 +157,7 @@ mode_run() {
 	local p=$1 tag=$WHO-$LEG-p$1 pid rc=0 i sum again
 	local fio_v=(--filename=/dev/xvda --direct=1 --ioengine=libaio
 		--verify=crc32c --verify_fatal=1 --do_verify=1
-		--offset=$VERIFY_OFF)
+		--offset="$VERIFY_OFF")
 
 	set_persistent "$p"
 	rig_dom0_attach "$DEV" xvda w
@@ -239,9 +239,9 @@ hide_stock_backend() {
 	local f hide=/lib/rig-hidden-modules
 	! rig_module_loaded xen-blkback || rig_rmmod xen-blkback
 	mkdir -p "$hide"
-	for f in $(find "/lib/modules/$RIG_KREL/kernel" -name 'xen-blkback.ko*'); do
+	while IFS= read -r f; do
 		mv "$f" "$hide/"
-	done
+	done < <(find "/lib/modules/$RIG_KREL/kernel" -name 'xen-blkback.ko*')
 	depmod -a "$RIG_KREL" || rig_fail "depmod failed"
 	! modprobe xen-blkback 2>/dev/null || rig_fail "stock xen-blkback still loads"
 }

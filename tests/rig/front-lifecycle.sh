@@ -61,6 +61,7 @@ shrink_guest() {
 		--rw=randwrite --bs=1M --size=100M --loops=2 --iodepth=16
 	rig_save stats.txt grep -r . /sys/block/xvda/pvblkfront
 	feat=$(head -n 1 /sys/block/xvda/pvblkfront/features)
+	# shellcheck disable=SC2053 # WANT_FEAT is a glob pattern
 	[[ "$feat" == $WANT_FEAT ]] ||
 		rig_fail "after the restore: features '$feat', want '$WANT_FEAT'"
 	feat=$(sed -n 2p /sys/block/xvda/pvblkfront/features)
