@@ -1,26 +1,29 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Kernel coding-style gate: the documentation checked against the code
-# (scripts/check-docs.sh), checkpatch.pl --strict over every kernel .c/.h
+# (scripts/check-docs.sh), shellcheck -S warning over every shell script
+# (the tracked *.sh files and those whose first line names sh or bash),
+# checkpatch.pl --strict over every kernel .c/.h
 # (blkback/, blkfront/, core/, include/, compat/ and the rig's test
 # fixtures tests/kmod/), then sparse over both modules and the fixtures
 # built against the 6.1 and the 6.12 headers (W=1, C=2: sparse on
-# every file, not only the recompiled ones). Any checkpatch error, warning
-# or check, or any sparse or compiler warning, fails.
+# every file, not only the recompiled ones). Any shellcheck finding of
+# severity warning or error, any checkpatch error, warning or check, or any
+# sparse or compiler warning, fails.
 #
 # checkpatch.pl is not in the headers packages: it and its data files
 # (spelling.txt, const_structs.checkpatch) are extracted once from Debian's
 # linux-source-6.1 tarball into $PVBLK_CACHE/checkpatch.
 #
-#   scripts/style.sh [docs|checkpatch|sparse]    (default: all three)
+#   scripts/style.sh [docs|shellcheck|checkpatch|sparse]    (default: all four)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$PVBLK_ROOT"
 
 what=${1:-all}
 case "$what" in
-all | docs | checkpatch | sparse) ;;
-*) die "usage: scripts/style.sh [docs|checkpatch|sparse]" ;;
+all | docs | shellcheck | checkpatch | sparse) ;;
+*) die "usage: scripts/style.sh [docs|shellcheck|checkpatch|sparse]" ;;
 esac
 
 cp_dir=$PVBLK_CACHE/checkpatch
@@ -46,6 +49,46 @@ fetch_checkpatch() {
 	mkdir -p "$cp_dir"
 	mv -f "$tmp"/checkpatch.pl "$tmp"/spelling.txt "$tmp"/const_structs.checkpatch "$cp_dir"/
 	rm -rf "$tmp"
+}
+
+# The tree's shell scripts: tracked files (every file outside build/ and
+# .git/ when this is not a git work tree) named *.sh or whose first line is
+# a sh or bash shebang (.ci/run, the Debian maintainer scripts...).
+shell_scripts() {
+	local f first
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git ls-files
+	else
+		find . \( -path ./build -o -path ./.git \) -prune -o -type f -print | sed 's|^\./||'
+	fi | LC_ALL=C sort | while IFS= read -r f; do
+		[ -f "$f" ] || continue
+		case "$f" in
+		*.sh) echo "$f" ;;
+		*)
+			first=
+			IFS= read -r first <"$f" 2>/dev/null || true
+			[[ "$first" =~ ^'#!'[[:space:]]*/[^[:space:]]*/(env[[:space:]]+)?(ba)?sh([[:space:]]|$) ]] &&
+				echo "$f"
+			;;
+		esac
+	done
+}
+
+run_shellcheck() {
+	local files out rc=0
+	need_cmd shellcheck
+	mapfile -t files < <(shell_scripts)
+	[ ${#files[@]} -gt 0 ] || die "no shell scripts found to check"
+	log "shellcheck -S warning: ${#files[@]} files"
+	# Sourced files (lib.sh, rig/guest-lib.sh...) are not followed (no -x):
+	# each file is checked on its own; those without a shebang declare
+	# their shell with a "# shellcheck shell=bash" directive.
+	out=$(shellcheck -S warning -f gcc "${files[@]}" 2>&1) || rc=$?
+	if [ -n "$out" ] || [ "$rc" != 0 ]; then
+		printf '%s\n' "$out" >&2
+		die "shellcheck -S warning is not clean ($(printf '%s\n' "$out" | grep -c ': \(error\|warning\):') findings)"
+	fi
+	echo "style: shellcheck -S warning clean (${#files[@]} files)"
 }
 
 run_checkpatch() {
@@ -93,10 +136,12 @@ run_sparse() {
 
 case "$what" in
 docs) bash "$PVBLK_ROOT/scripts/check-docs.sh" ;;
+shellcheck) run_shellcheck ;;
 checkpatch) run_checkpatch ;;
 sparse) run_sparse ;;
 all)
 	bash "$PVBLK_ROOT/scripts/check-docs.sh"
+	run_shellcheck
 	run_checkpatch
 	run_sparse
 	;;
