@@ -251,7 +251,8 @@ run_config() {
 	domid=$(cat "/tmp/rig-domu/g-$name/domid")
 	be=/local/domain/0/backend/vbd/$domid/51712
 	rig_wait_for "g-$name's disk to connect" 200 vbd_connected "$domid"
-	local keys="flush-cache=$(xenstore-read "$be/feature-flush-cache" 2>/dev/null) barrier=$(xenstore-read "$be/feature-barrier" 2>/dev/null)"
+	local keys
+	keys="flush-cache=$(xenstore-read "$be/feature-flush-cache" 2>/dev/null) barrier=$(xenstore-read "$be/feature-barrier" 2>/dev/null)"
 	fr=$(poll_f_req "$domid")
 	rig_domu_wait "g-$name"
 	gdir=$RIG_RESULTS/guests/g-$name
