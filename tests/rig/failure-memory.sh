@@ -21,9 +21,10 @@
 #      trouble, not ours, so it is not left where the rig looks for ours).
 # 2. Backend, NVBD (16) dom0-loopback VBDs over 16 MiB ramdisks, dom0's
 #    frontend pvblkfront (persistent grants on) for both backends:
-#    MemFree/Slab from /proc/meminfo before attaching, attached and idle,
-#    busy (during fio on all VBDs at once, less what the same fio job
-#    costs on the bare ramdisks), and after the I/O; per VBD, for
+#    free memory (MemFree and the per-CPU free lists) and Slab before
+#    attaching, attached and idle, busy (during fio on all VBDs at once,
+#    less what the same fio job costs on the bare ramdisks), and after
+#    the I/O, each but busy after dropping caches; per VBD, for
 #    pvblkback (max_buffer_pages=64 max_persistent_grants=64) and the
 #    stock xen-blkback (its defaults). Asserted for pvblkback only: what
 #    the I/O added per VBD (after - idle) is within the bound its
@@ -149,6 +150,26 @@ meminfo() {
 	awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
 }
 
+# Free memory, KiB: MemFree plus the pages on the per-CPU free lists
+# (the "count" of every pageset in /proc/zoneinfo), which MemFree leaves
+# out. Those lists are sized at run time from the recent frees (6.7 and
+# later): on 6.12 they held megabytes more or less from one reading to
+# the next, more than a VBD's bound.
+free_kib() {
+	local mf pcp
+	mf=$(meminfo MemFree)
+	pcp=$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo)
+	echo $((mf + pcp * 4))
+}
+
+# Write back and drop the page cache and reclaimable slab, so that a
+# reading counts what is held, not what is cached.
+settle() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	sleep 1
+}
+
 # Sum of dom0's frontend pool pages over the attached VBDs.
 fe_pool_pages() {
 	local i s=0 p
@@ -168,7 +189,7 @@ mem_bound() {
 }
 
 # Run the fio job of the measurement over the devices DEV... in the
-# background and print "MIN_MEMFREE MAX_SLAB" sampled while it runs.
+# background and print "MIN_FREE MAX_SLAB" sampled while it runs.
 FIO_OPTS=(--thread --direct=1 --ioengine=libaio --rw=randwrite --bs=128k
 	--iodepth=16 --size=2M --verify=crc32c --verify_fatal=1 --do_verify=1
 	--output-format=json)
@@ -182,9 +203,9 @@ fio_sampled() {
 	fio "${FIO_OPTS[@]}" --output="$RIG_RESULTS/fio-$tag.json" "${files[@]}" \
 		>"$RIG_RESULTS/fio-$tag.stderr" 2>&1 &
 	fpid=$!
-	minfree=$(meminfo MemFree) maxslab=$(meminfo Slab)
+	minfree=$(free_kib) maxslab=$(meminfo Slab)
 	while kill -0 "$fpid" 2>/dev/null; do
-		v=$(meminfo MemFree)
+		v=$(free_kib)
 		[ "$v" -lt "$minfree" ] && minfree=$v
 		v=$(meminfo Slab)
 		[ "$v" -gt "$maxslab" ] && maxslab=$v
@@ -195,19 +216,17 @@ fio_sampled() {
 }
 
 # What the same fio job costs on the bare ramdisks (fio's own buffers and
-# threads), KiB of MemFree and Slab; taken out of the busy figures.
+# threads), KiB of free memory and Slab; taken out of the busy figures.
 fio_baseline() {
 	local i devs=() f0 s0 mf ms
 	for i in $(seq 1 "$NVBD"); do
 		devs+=("/dev/ram$((i + 1))")
 	done
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	sleep 1
-	f0=$(meminfo MemFree) s0=$(meminfo Slab)
+	settle
+	f0=$(free_kib) s0=$(meminfo Slab)
 	read -r mf ms < <(fio_sampled baseline "${devs[@]}")
 	FIO_FREE=$((f0 - mf)) FIO_SLAB=$((ms - s0))
-	echo "fio baseline on $NVBD bare ramdisks: MemFree -$FIO_FREE KiB, Slab +$FIO_SLAB KiB (taken out of busy)" >>"$RIG_RESULTS/memory-per-vbd.txt"
+	echo "fio baseline on $NVBD bare ramdisks: free memory -$FIO_FREE KiB, Slab +$FIO_SLAB KiB (taken out of busy)" >>"$RIG_RESULTS/memory-per-vbd.txt"
 	rig_log "$(tail -n 1 "$RIG_RESULTS/memory-per-vbd.txt")"
 }
 
@@ -215,31 +234,30 @@ fio_baseline() {
 measure() {
 	local which=$1 i free0 slab0 free1 slab1 free2 slab2 free3 slab3
 	local minfree maxslab devs=() fe rings
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	sleep 1
-	free0=$(meminfo MemFree) slab0=$(meminfo Slab)
+	settle
+	free0=$(free_kib) slab0=$(meminfo Slab)
 	for i in $(seq 1 "$NVBD"); do
 		RIG_ATTACH_TIMEOUT=60 rig_dom0_attach "/dev/ram$((i + 1))" "$(vdev_of "$i")" w
 		devs+=("/dev/$(vdev_of "$i")")
 	done
-	sleep 2
-	free1=$(meminfo MemFree) slab1=$(meminfo Slab)
+	settle
+	free1=$(free_kib) slab1=$(meminfo Slab)
 	read -r minfree maxslab < <(fio_sampled "$which-all" "${devs[@]}")
-	sleep 2
-	free2=$(meminfo MemFree) slab2=$(meminfo Slab)
+	settle
+	free2=$(free_kib) slab2=$(meminfo Slab)
 	fe=$(fe_pool_pages)
 	rings=$(sed -n 's/^queues \([0-9]*\) .*/\1/p' "/sys/block/$(vdev_of 1)/pvblkfront/features")
 	rig_save "$which-meminfo-after-io.txt" cat /proc/meminfo
+	rig_save "$which-zoneinfo-after-io.txt" cat /proc/zoneinfo
 	for i in $(seq 1 "$NVBD"); do
 		rig_dom0_detach "$(vdev_of "$i")"
 	done
-	sleep 2
-	free3=$(meminfo MemFree) slab3=$(meminfo Slab)
+	settle
+	free3=$(free_kib) slab3=$(meminfo Slab)
 	local idle=$(((free0 - free1) / NVBD)) busy=$(((free0 - minfree - FIO_FREE) / NVBD))
 	local after=$(((free0 - free2) / NVBD)) gone=$(((free0 - free3) / NVBD))
 	local feper=$((fe * 4 / NVBD))
-	echo "$which nvbd=$NVBD rings=$rings memfree_kib_per_vbd: idle=$idle busy=$busy after_io=$after detached=$gone" \
+	echo "$which nvbd=$NVBD rings=$rings free_kib_per_vbd: idle=$idle busy=$busy after_io=$after detached=$gone" \
 		"slab_kib_per_vbd: idle=$(((slab1 - slab0) / NVBD)) busy=$(((maxslab - slab0 - FIO_SLAB) / NVBD)) after_io=$(((slab2 - slab0) / NVBD)) detached=$(((slab3 - slab0) / NVBD))" \
 		"dom0_front_pool_kib_per_vbd=$feper" >>"$RIG_RESULTS/memory-per-vbd.txt"
 	rig_log "$(tail -n 1 "$RIG_RESULTS/memory-per-vbd.txt")"
