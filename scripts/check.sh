@@ -28,20 +28,20 @@ esac
 # modules' load/unload, pvblkback under the stock frontend and in dom0
 # loopback (attach, detach, resize), pvblkfront over the stock backend,
 # its negotiation matrix (a reconnect per combination), save/restore and
-# detach under I/O on slow storage, the hostile-backend cases against
-# pvblkfront, the malicious-frontend attacks, teardown with pages held
-# and with I/O in flight (held-pages, stray-refs), and the failure-mode
-# tests that load pvblkfront in guests (stacked VBDs, flush ordering
-# after a crash). On 6.1 only: the stock drivers' own tests, the memory
-# bounds (on 6.12 dom0's MemFree, which it measures, moves by more than
-# its slack), the steady-state unmap count and the userspace frontend's
-# generator; on 6.12 only: the userspace frontend's record and replay.
+# detach under I/O on slow storage, pvblkfront against the scripted
+# hostile backend (every case), the malicious-frontend attacks, teardown
+# with pages held and with I/O in flight (held-pages, stray-refs), and
+# the failure-mode tests that load pvblkfront in guests (memory bounds,
+# stacked VBDs, flush ordering after a crash). On 6.1 only: the stock
+# drivers' own tests, the steady-state unmap count and the userspace
+# frontend's generator; on 6.12 only: the userspace frontend's record
+# and replay.
 # The failure-mode tests run without the stock drivers' recorded-only
 # legs (RIG_STOCK_LEGS=0); `make rig-test` runs those, and everything on
 # either kernel. Documentation/testing.rst, "CI tier and full suite", has
 # the measured times.
-rig_both="tests/rig/pvblk-load-unload.sh tests/rig/back-loopback.sh tests/rig/back-resize.sh tests/rig/back-domu.sh tests/rig/front-stock-back.sh tests/rig/front-domu-matrix.sh tests/rig/front-lifecycle.sh tests/rig/front-detach.sh tests/rig/front-bounce-bound.sh tests/rig/front-back-restart.sh tests/rig/front-vbd-clash.sh tests/rig/harness-attack.sh tests/rig/failure-held-pages.sh tests/rig/failure-stray-refs.sh tests/rig/back-teardown-wake.sh tests/rig/back-cache-coherence.sh tests/rig/back-xenwatch-stall.sh tests/rig/failure-stacked.sh tests/rig/failure-flush-crash.sh"
-rig_61=${PVBLK_RIG_61_TESTS:-tests/rig/stock-dom0-loopback.sh tests/rig/stock-domu.sh $rig_both tests/rig/failure-memory.sh tests/rig/failure-unmap-steady.sh tests/rig/harness-generate.sh}
+rig_both="tests/rig/pvblk-load-unload.sh tests/rig/back-loopback.sh tests/rig/back-resize.sh tests/rig/back-domu.sh tests/rig/front-stock-back.sh tests/rig/front-domu-matrix.sh tests/rig/front-lifecycle.sh tests/rig/front-detach.sh tests/rig/front-bounce-bound.sh tests/rig/front-back-restart.sh tests/rig/front-vbd-clash.sh tests/rig/front-hostile-back.sh tests/rig/harness-attack.sh tests/rig/failure-held-pages.sh tests/rig/failure-stray-refs.sh tests/rig/back-teardown-wake.sh tests/rig/back-cache-coherence.sh tests/rig/back-xenwatch-stall.sh tests/rig/failure-memory.sh tests/rig/failure-stacked.sh tests/rig/failure-flush-crash.sh"
+rig_61=${PVBLK_RIG_61_TESTS:-tests/rig/stock-dom0-loopback.sh tests/rig/stock-domu.sh $rig_both tests/rig/failure-unmap-steady.sh tests/rig/harness-generate.sh}
 rig_612=${PVBLK_RIG_612_TESTS:-$rig_both tests/rig/harness-record-segs.sh tests/rig/harness-replay.sh}
 # The fuzzers run 8 s each in CI (unit.sh's default is 20).
 export PVBLK_FUZZ_SECONDS=${PVBLK_FUZZ_SECONDS:-8}
