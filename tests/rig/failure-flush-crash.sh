@@ -157,7 +157,7 @@ read -r prev 2>/dev/null </tmp/last-r
 [ "$r" -ge "$prev" ] || bad "records went back from $prev to $r"
 echo "$r" >/tmp/last-r
 
-dd if="$PVBLK_LOG_TARGET" of="$COPY" bs=1M count=$((FS_BLOCKS / 256)) 2>/dev/null ||
+dd if="$PVBLK_LOG_TARGET" of="$COPY" bs=1M count=$((FS_BLOCKS / 256)) iflag=direct oflag=direct 2>/dev/null ||
 	{ bad "copying the image failed"; exit 1; }
 [ -d $mnt ] || mkdir -p $mnt
 if ! mount -t ext4 "$COPY" $mnt 2>/tmp/mount.err; then
