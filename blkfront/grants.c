@@ -4,7 +4,9 @@
  *
  * Three ways a request's data reaches the backend:
  *  - trusted backend, no persistent grants: the request's own pages are
- *    granted (read-only for writes) and the grants ended at completion;
+ *    granted (read-only for writes) and the grants ended at completion -
+ *    except while the disk is being added, when its requests go through
+ *    pool pages as below (mq.c);
  *  - persistent grants: the data is copied through pages of a per-ring
  *    pool that stay granted for the whole connection and are reused;
  *  - untrusted backend: the data is always copied through pool pages that

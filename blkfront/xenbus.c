@@ -319,7 +319,9 @@ static int read_disk(struct pvblkfront_device *dev)
 /*
  * Fill each ring's pool with the pages of one largest request
  * (grants.c): its data pages when they go through pool pages (persistent
- * grants, an untrusted backend), and its indirect pages.
+ * grants, an untrusted backend), and its indirect pages.  A disk yet to
+ * be added gets the data pages of one direct request as well: its
+ * partition reads, single pages, go through pool pages too (mq.c).
  */
 static int reserve_pools(struct pvblkfront_device *dev)
 {
@@ -328,6 +330,8 @@ static int reserve_pools(struct pvblkfront_device *dev)
 
 	if (dev->conn.persistent || !dev->trusted)
 		pages += dev->max_segs;
+	else if (!dev->disk)
+		pages += PVBLK_MAX_SEGS_DIRECT;
 	for (i = 0; i < dev->nr_rings; i++) {
 		err = pvblkfront_pool_reserve(&dev->rings[i], pages);
 		if (err) {
@@ -458,7 +462,9 @@ static void do_close(struct pvblkfront_device *dev, bool gone)
 	struct xenbus_device *xdev = dev->xdev;
 
 	if (dev->nr_rings || dev->disk) {
-		if (!dev->closing) {
+		bool first = !dev->closing;
+
+		if (first) {
 			dev->closing = true;
 			if (dev->connected && !READ_ONCE(dev->broken))
 				dev_warn(&xdev->dev, "backend closing: %s removed, its I/O fails\n",
@@ -467,11 +473,16 @@ static void do_close(struct pvblkfront_device *dev, bool gone)
 			if (dev->disk)
 				set_capacity(dev->disk, 0);
 		}
+		/*
+		 * The grace starts at the first Closing - replacing what is
+		 * left of a RETURN_GRACE - and a backend writing Closing
+		 * again does not extend it.
+		 */
 		if (gone || READ_ONCE(dev->broken) || !dev->nr_rings)
 			close_now(dev);
-		else
-			queue_delayed_work(pvblkfront_wq, &dev->close_work,
-					   CLOSE_GRACE);
+		else if (first)
+			mod_delayed_work(pvblkfront_wq, &dev->close_work,
+					 CLOSE_GRACE);
 	}
 	xenbus_frontend_closed(xdev);
 }
@@ -502,7 +513,8 @@ static void await_return(struct pvblkfront_device *dev)
 	pvblkfront_fail_all(dev, BLK_STS_OK, true);
 	pvblkfront_rings_free(dev);
 	dev->awaiting = true;
-	queue_delayed_work(pvblkfront_wq, &dev->close_work, RETURN_GRACE);
+	/* From this restart on, not from an earlier one's. */
+	mod_delayed_work(pvblkfront_wq, &dev->close_work, RETURN_GRACE);
 	xenbus_switch_state(dev->xdev, XenbusStateInitialising);
 }
 
@@ -570,7 +582,10 @@ static void pvblkfront_connect_work(struct work_struct *work)
 		goto fail;
 	}
 	if (dev->destroy_pending) {
-		/* Torn down meanwhile: held requests leave it to held.c. */
+		/*
+		 * Torn down meanwhile.  The add's own reads are never held
+		 * (pool pages), but any held request leaves it to held.c.
+		 */
 		if (!atomic_read(&dev->nr_held)) {
 			dev->destroy_pending = false;
 			pvblkfront_disk_destroy(dev);
@@ -754,8 +769,8 @@ static void pvblkfront_remove(struct xenbus_device *xdev)
 	 * in device_add_disk(): the disk under this device must be added and
 	 * deleted before the device goes.  Its partition scan's reads have
 	 * just failed and any more fail at once (not connected), so the wait
-	 * ends as soon as the scan does, unless a read is held for a page
-	 * the backend still maps: then it ends when the backend lets go.
+	 * ends as soon as the scan does: they went through pool pages, so
+	 * none of them is held for a page the backend still maps (mq.c).
 	 */
 	cancel_work_sync(&dev->broken_work);
 	cancel_work_sync(&dev->cache_work);
