@@ -29,7 +29,10 @@
 #      writes among them - went back to the block layer to be split, none
 #      failed. (From a second before the save until the restore the disk
 #      holds requests 500 ms, so the suspend always finds some in flight.)
-#  g4  (pvblkback only) the same writes, restored onto a pvblkback that
+#  g4  (pvblkback only) the same writes - 64 MiB once, not 100 MiB
+#      twice: after the restore every write is a barrier of at most 11
+#      segments, slow on this disk - saved sooner, with requests held
+#      across the save as for g3, and restored onto a pvblkback that
 #      offers barriers only (flush_mode=barrier): the guest must show the
 #      barrier cache mode (FUA claimed, 11 segments per request), fio must
 #      complete clean and requests must have been resubmitted.
@@ -58,7 +61,7 @@ shrink_guest() {
 	rig_log "fio-started"
 	rig_fio shrink --filename=/dev/xvda --direct=1 --sync=1 --ioengine=libaio \
 		--verify=crc32c --verify_fatal=1 --do_verify=1 \
-		--rw=randwrite --bs=1M --size=100M --loops=2 --iodepth=16
+		--rw=randwrite --bs=1M --size="$JOB_SIZE" --loops="$JOB_LOOPS" --iodepth=16
 	rig_save stats.txt grep -r . /sys/block/xvda/pvblkfront
 	feat=$(head -n 1 /sys/block/xvda/pvblkfront/features)
 	# shellcheck disable=SC2053 # WANT_FEAT is a glob pattern
@@ -152,14 +155,17 @@ barrier_backend() {
 # Guest NAME writes O_DSYNC through 2 queues, persistent grants and
 # 256-segment requests; it is saved, CHANGE lowers what pvblkback offers,
 # and it is restored: its connection must then match WANT_FEAT and
-# WANT_CACHE (shrink_guest).
-restore_onto_less() { # name change want_feat want_cache [hold-dev]
+# WANT_CACHE (shrink_guest). The job writes SIZE LOOPS times (then reads
+# it back), and the save comes SAVE_AFTER seconds into it, with the disk
+# holding every request across the save.
+restore_onto_less() { # name change want_feat want_cache size loops
 	rig_load_backend ours max_queues=2
 	rig_domu_start "$1" --vcpus 2 --mem 384 --front ours --blacklist-stock \
 		--front-params "max_indirect_segments=256 max_queues=2" \
 		--env "WANT_FEAT=$3" --env "WANT_CACHE=$4" \
+		--env "JOB_SIZE=$5" --env "JOB_LOOPS=$6" \
 		--disk "phy:$SLOWWC,xvda,w" --fn shrink_guest --timeout 480
-	HOLD_DEV=${5:-} save_restore ours "$1" "$2"
+	HOLD_DEV=slowwc save_restore ours "$1" "$2"
 	rig_no_grants_left "after $1"
 	rig_unload_backend
 }
@@ -202,8 +208,8 @@ SLOW0=$(rig_slow_dev slow0 /dev/ram0 20)
 lifecycle stock
 lifecycle ours
 SLOWWC=$(cached_slow_dev)
-restore_onto_less g3 shrink_backend "queues 1 * persistent 0 indirect 0" 1 slowwc
-restore_onto_less g4 barrier_backend "queues 2 * persistent 1 indirect *" 2
+restore_onto_less g3 shrink_backend "queues 1 * persistent 0 indirect 0" 1 100M 2
+SAVE_AFTER=1 restore_onto_less g4 barrier_backend "queues 2 * persistent 1 indirect *" 2 64M 1
 rig_must "remove slowwc" dmsetup remove slowwc
 rig_must "detach the loop device" losetup -d "$(losetup -a | awk -F: '/\/mnt\/wc\/disk.img/ { print $1; exit }')"
 rig_must "unmount /mnt/wc" umount /mnt/wc
