@@ -73,14 +73,25 @@ modprobe crc32c-intel 2>/dev/null
 [ -s "$RIG_RESULTS/failures" ] && finish fail
 
 # What a hung guest script was waiting for, before it is killed: the
-# blocked tasks (to the console), and each xvd disk's frontend counters
-# and blk-mq queue state (timeout-state.txt in the results).
+# blocked tasks (to the console); where every process of the test sleeps
+# (a job waiting in io_getevents() for an I/O that never completes is not
+# blocked), each xvd disk's frontend counters and blk-mq queue state
+# (timeout-state.txt in the results).
 dump_stuck_state() {
-	local d f out=$RIG_RESULTS/timeout-state.txt
+	local d f p out=$RIG_RESULTS/timeout-state.txt
 	echo w >/proc/sysrq-trigger 2>/dev/null
 	grep -q ' /sys/kernel/debug ' /proc/mounts ||
 		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	{
+		for p in /proc/[0-9]*; do
+			[ -r "$p/stack" ] || continue
+			case "$(cat "$p/comm" 2>/dev/null)" in
+			fio | dd | kworker* | sh | bash) ;;
+			*) continue ;;
+			esac
+			echo "== ${p#/proc/} $(cat "$p/comm" 2>/dev/null) $(cut -d' ' -f3 "$p/stat" 2>/dev/null) wchan $(cat "$p/wchan" 2>/dev/null)"
+			cat "$p/stack" 2>/dev/null
+		done
 		for d in /sys/block/xvd*; do
 			[ -e "$d" ] || continue
 			echo "== ${d##*/}"
