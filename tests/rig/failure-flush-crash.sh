@@ -173,6 +173,18 @@ awk -v r="$r" '
 	  else { later[p] = later[p] " " s; if (s ~ /^inplace:/) pend[p] = 1 } }
 	END { for (i = 1; i <= n; i++) { p = order[i]
 		print p, (p in pend) ? "any" : now[p] later[p] } }' "$ops" >/tmp/want.txt
+# the checksums of every regular file checked, in one md5sum (a process
+# per file would cost more than the rest of the point under emulation)
+declare -A sums=()
+files=()
+while read -r p states; do
+	[ "$states" != any ] && [ -f "$mnt/$p" ] && files+=("$mnt/$p")
+done </tmp/want.txt
+if [ ${#files[@]} -gt 0 ]; then
+	while read -r s f; do
+		sums[$f]=$s
+	done < <(md5sum -- "${files[@]}" 2>/dev/null)
+fi
 checked=0
 while read -r p states; do
 	[ "$states" != any ] || continue
@@ -180,8 +192,7 @@ while read -r p states; do
 	if [ -d "$f" ]; then
 		have=dir
 	elif [ -f "$f" ]; then
-		have=$(md5sum <"$f")
-		have=${have%% *}
+		have=${sums[$f]:-unreadable}
 	elif [ -e "$f" ]; then
 		have=other
 	else

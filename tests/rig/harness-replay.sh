@@ -3,7 +3,7 @@
 # rig: timeout=600
 #
 # pvblk-ring record and replay:
-#  - record a PV guest's 30 s fio job (stock blkfront, 4 KiB randrw, direct)
+#  - record a PV guest's 10 s fio job (stock blkfront, 4 KiB randrw, direct)
 #    against pvblkback from its tracepoints; SIGINT ends the recording
 #    (exit 0); the trace holds the job's reads and writes;
 #  - convert: binary -> text -> binary gives the same bytes;
@@ -22,7 +22,7 @@ R=$RIG_RESULTS
 in_guest() {
 	rig_wait_dev /dev/xvda
 	rig_fio rec --filename=/dev/xvda --direct=1 --ioengine=libaio --rw=randrw \
-		--rwmixread=60 --bs=4k --iodepth=8 --size=32M --runtime=30 --time_based
+		--rwmixread=60 --bs=4k --iodepth=8 --size=32M --runtime=10 --time_based
 }
 
 rig_ramdisks 2 64 --fill
