@@ -34,8 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pvblk_gcache c;
 	CHECK(pvblk_gc_init(&c, max, timeout, data[2] * 0x01010101u) == 0);
 
-	std::map<uint32_t, uint32_t> mapped;	// gref -> handle, per our bookkeeping
-	std::multiset<uint32_t> in_use;	// grefs we hold a use of
+	std::map<uint32_t, uint32_t> mapped; // gref -> handle, per our bookkeeping
+	std::multiset<uint32_t> in_use;	     // grefs we hold a use of
 	std::vector<pvblk_gc_entry *> uses;
 	uint32_t next_handle = 1;
 	uint64_t now = 0;
@@ -51,7 +51,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			CHECK((e != nullptr) == (mapped.count(g) == 1));
 			if (!e) {
-				int rc = pvblk_gc_add(&c, g, next_handle, FakePage(next_handle), &e);
+				int rc = pvblk_gc_add(&c, g, next_handle, FakePage(next_handle),
+						      &e);
 				if (rc == -ENOSPC) {
 					CHECK(mapped.size() == max);
 					break;

@@ -51,8 +51,8 @@ bool IsWriteOp(unsigned int op)
 }
 
 // Independent re-check of an accepted segment list.
-void VerifySegs(const pvblk_seg *seg, unsigned int n, uint64_t sector,
-		const pvblk_dev_limits &lim, unsigned int lbs)
+void VerifySegs(const pvblk_seg *seg, unsigned int n, uint64_t sector, const pvblk_dev_limits &lim,
+		unsigned int lbs)
 {
 	unsigned __int128 total = 0;
 	const unsigned int bs = lbs / 512;

@@ -57,8 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(r.nr_segments == (uint16_t)(slot[2] | slot[3] << 8));
 		CHECK(r.nr_sectors == 0 && r.discard_flag == 0 && r.seg[0].gref == 0);
 	} else {
-		CHECK(r.sector == 0 && r.nr_sectors == 0 && r.nr_segments == 0 &&
-		      r.handle == 0 && r.indirect_op == 0 && r.discard_flag == 0);
+		CHECK(r.sector == 0 && r.nr_sectors == 0 && r.nr_segments == 0 && r.handle == 0 &&
+		      r.indirect_op == 0 && r.discard_flag == 0);
 	}
 
 	// Re-encoding what was decoded and decoding again is a fixed point:

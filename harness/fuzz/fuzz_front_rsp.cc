@@ -41,8 +41,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			int16_t st;
 			uint32_t idx;
 
-			pvblk_fetch_rsp(pvblk_ring_entry(page.data(), PVBLK_ABI_X86_64, slots, cons),
-					PVBLK_ABI_X86_64, &id, &op, &st);
+			pvblk_fetch_rsp(
+				pvblk_ring_entry(page.data(), PVBLK_ABI_X86_64, slots, cons),
+				PVBLK_ABI_X86_64, &id, &op, &st);
 			if (pvblk_fshadow_take(&s, id, op, &idx))
 				break;
 			if (idx >= slots || completed[idx]++)

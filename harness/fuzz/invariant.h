@@ -7,11 +7,11 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
+#define CHECK(cond)                                                                        \
+	do {                                                                               \
+		if (!(cond)) {                                                             \
 			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, \
-				__LINE__);                                            \
-			abort();                                                      \
-		}                                                                     \
+				__LINE__);                                                 \
+			abort();                                                           \
+		}                                                                          \
 	} while (0)

@@ -16,7 +16,7 @@ namespace {
 
 // Sizes close to the kernel's (x86_64): shadow ~300 bytes, per segment
 // 4 (grant ref) + 8 (page pointer) + 8 (segment) + 32 (scatterlist).
-constexpr pvblk_front_mem_sizes kSizes = {300, 52, 1024};
+constexpr pvblk_front_mem_sizes kSizes = { 300, 52, 1024 };
 constexpr uint64_t kMiB = 1ull << 20;
 
 pvblk_conn conn(uint32_t queues, uint32_t order, uint32_t indirect)
@@ -47,8 +47,7 @@ TEST(FrontMem, ShadowCost)
 	uint32_t slots0 = pvblk_ring_slots(PVBLK_ABI_X86_64, 0);
 
 	EXPECT_EQ(pvblk_front_mem_segs(&c), PVBLK_MAX_SEGS_DIRECT);
-	EXPECT_EQ(pvblk_front_mem_shadow(&c, &kSizes),
-		  uint64_t(slots0) * (300 + 11 * 52));
+	EXPECT_EQ(pvblk_front_mem_shadow(&c, &kSizes), uint64_t(slots0) * (300 + 11 * 52));
 	// Indirect at or below 11 is "direct only" (negotiate.h).
 	c = conn(1, 0, 11);
 	EXPECT_EQ(pvblk_front_mem_segs(&c), PVBLK_MAX_SEGS_DIRECT);
@@ -68,8 +67,7 @@ TEST(FrontMem, FitsUntouched)
 	pvblk_conn c = conn(2, 0, 32);
 	pvblk_front_mem_plan p{};
 
-	pvblk_front_mem_clamp(&c, pvblk_front_mem_budget(ram_pages(1024)),
-			      &kSizes, &p);
+	pvblk_front_mem_clamp(&c, pvblk_front_mem_budget(ram_pages(1024)), &kSizes, &p);
 	EXPECT_FALSE(p.clamped);
 	EXPECT_EQ(c.nr_queues, 2u);
 	EXPECT_EQ(c.ring_order, 0u);

@@ -40,8 +40,8 @@ struct Mapped {
 	uint8_t op, iop;
 };
 
-Mapped map(pvblk_front_cache m, pvblk_front_kind k, bool fua, unsigned int n,
-	   unsigned int ind = 32, bool discard = false, bool secure = false)
+Mapped map(pvblk_front_cache m, pvblk_front_kind k, bool fua, unsigned int n, unsigned int ind = 32,
+	   bool discard = false, bool secure = false)
 {
 	Mapped r{};
 	r.act = pvblk_front_map(m, k, fua, n, ind, discard, secure, &r.op, &r.iop);
@@ -136,8 +136,8 @@ TEST(FrontBuild, DirectRoundTripsThroughTheWire)
 	pvblk_req req, back;
 	union pvblk_wire_req slot;
 
-	ASSERT_EQ(pvblk_front_build_rw(&req, 17, 51712, PVBLK_OP_WRITE, 0, 123456, seg, 3,
-				       nullptr), 0);
+	ASSERT_EQ(pvblk_front_build_rw(&req, 17, 51712, PVBLK_OP_WRITE, 0, 123456, seg, 3, nullptr),
+		  0);
 	pvblk_encode_req(&slot, &req, PVBLK_ABI_X86_64);
 	pvblk_fetch_req(&back, &slot, PVBLK_ABI_X86_64);
 	EXPECT_EQ(back.id, 17u);
@@ -152,7 +152,8 @@ TEST(FrontBuild, DirectRoundTripsThroughTheWire)
 	}
 	// an empty flush is a valid request with no segments
 	ASSERT_EQ(pvblk_front_build_rw(&req, 1, 0, PVBLK_OP_FLUSH_DISKCACHE, 0, 0, nullptr, 0,
-				       nullptr), 0);
+				       nullptr),
+		  0);
 	EXPECT_EQ(req.nr_segments, 0);
 	EXPECT_EQ(pvblk_front_build_rw(&req, 1, 0, PVBLK_OP_READ, 0, 0, seg, 0, nullptr), -EINVAL);
 	std::vector<pvblk_seg> many(12, seg[0]);
@@ -164,7 +165,7 @@ TEST(FrontBuild, DirectRoundTripsThroughTheWire)
 
 TEST(FrontBuild, IndirectPacking)
 {
-	const unsigned int n = 600;	// two indirect pages
+	const unsigned int n = 600; // two indirect pages
 	std::vector<pvblk_seg> seg(n);
 	for (unsigned int i = 0; i < n; i++)
 		seg[i] = { 1000 + i, (uint8_t)(i % 8), 7 };
@@ -193,7 +194,8 @@ TEST(FrontBuild, IndirectPacking)
 	pvblk_req req, dec;
 	union pvblk_wire_req slot;
 	ASSERT_EQ(pvblk_front_build_rw(&req, 9, 5, PVBLK_OP_INDIRECT, PVBLK_OP_READ, 2048,
-				       seg.data(), n, grefs), 0);
+				       seg.data(), n, grefs),
+		  0);
 	pvblk_encode_req(&slot, &req, PVBLK_ABI_X86_64);
 	pvblk_fetch_req(&dec, &slot, PVBLK_ABI_X86_64);
 	EXPECT_EQ(dec.operation, PVBLK_OP_INDIRECT);
@@ -202,8 +204,9 @@ TEST(FrontBuild, IndirectPacking)
 	EXPECT_EQ(dec.indirect_grefs[0], 77u);
 	EXPECT_EQ(dec.indirect_grefs[1], 78u);
 	EXPECT_EQ(dec.indirect_grefs[2], 0u);
-	EXPECT_EQ(pvblk_front_build_rw(&req, 9, 5, PVBLK_OP_INDIRECT, PVBLK_OP_FLUSH_DISKCACHE,
-				       0, seg.data(), n, grefs), -EINVAL);
+	EXPECT_EQ(pvblk_front_build_rw(&req, 9, 5, PVBLK_OP_INDIRECT, PVBLK_OP_FLUSH_DISKCACHE, 0,
+				       seg.data(), n, grefs),
+		  -EINVAL);
 }
 
 TEST(FrontBuild, Discard)

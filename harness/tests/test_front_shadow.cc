@@ -68,7 +68,8 @@ TEST(FrontShadow, CheckVerdicts)
 	EXPECT_EQ(pvblk_fshadow_check(&sh.s, 4, PVBLK_OP_READ), PVBLK_RSPC_ID_RANGE);
 	EXPECT_EQ(pvblk_fshadow_check(&sh.s, UINT64_MAX, PVBLK_OP_READ), PVBLK_RSPC_ID_RANGE);
 	EXPECT_EQ(pvblk_fshadow_check(&sh.s, (1ull << 32) | (uint64_t)r, PVBLK_OP_READ),
-		  PVBLK_RSPC_ID_RANGE) << "high id bits must not alias a valid id";
+		  PVBLK_RSPC_ID_RANGE)
+		<< "high id bits must not alias a valid id";
 }
 
 TEST(FrontShadow, TakeCompletesOnceOnly)
@@ -81,14 +82,13 @@ TEST(FrontShadow, TakeCompletesOnceOnly)
 	EXPECT_EQ(idx, (uint32_t)id);
 	EXPECT_EQ(sh.s.nr_busy, 0u);
 	// A replayed response for the same id is a violation, not a second completion.
-	EXPECT_EQ(pvblk_fshadow_take(&sh.s, id, PVBLK_OP_WRITE, &idx),
-		  PVBLK_RSPC_NOT_OUTSTANDING);
+	EXPECT_EQ(pvblk_fshadow_take(&sh.s, id, PVBLK_OP_WRITE, &idx), PVBLK_RSPC_NOT_OUTSTANDING);
 	// A bad op leaves the request outstanding.
 	id = pvblk_fshadow_get(&sh.s, PVBLK_OP_READ, 0);
 	EXPECT_EQ(pvblk_fshadow_take(&sh.s, id, PVBLK_OP_WRITE, &idx), PVBLK_RSPC_OP_MISMATCH);
 	EXPECT_TRUE(pvblk_fshadow_busy(&sh.s, id));
 	pvblk_fshadow_put(&sh.s, id);
-	pvblk_fshadow_put(&sh.s, id);	// double put is ignored
+	pvblk_fshadow_put(&sh.s, id); // double put is ignored
 	EXPECT_EQ(sh.s.nr_busy, 0u);
 }
 
@@ -129,7 +129,10 @@ struct FakeRing {
 	unsigned int slots = pvblk_ring_slots(PVBLK_ABI_X86_64, 0);
 	uint32_t req_prod_pvt = 0, rsp_cons = 0, rsp_prod = 0;
 
-	void *entry(uint32_t i) { return pvblk_ring_entry(page.data(), PVBLK_ABI_X86_64, slots, i); }
+	void *entry(uint32_t i)
+	{
+		return pvblk_ring_entry(page.data(), PVBLK_ABI_X86_64, slots, i);
+	}
 	// the backend answers with whatever it likes
 	void respond(uint64_t id, uint8_t op, int16_t st)
 	{
@@ -170,7 +173,7 @@ TEST(FrontRing, WellBehavedBackendCompletesEachOnce)
 		ids.push_back(pvblk_fshadow_get(&sh.s, i % 2 ? PVBLK_OP_WRITE : PVBLK_OP_READ, 0));
 		r.req_prod_pvt++;
 	}
-	for (int i = 31; i >= 0; i--)	// out of order is fine
+	for (int i = 31; i >= 0; i--) // out of order is fine
 		r.respond(ids[i], i % 2 ? PVBLK_OP_WRITE : PVBLK_OP_READ, PVBLK_RSP_OKAY);
 	EXPECT_EQ(consume(r, &sh.s, done), PVBLK_RSPC_OK);
 	EXPECT_EQ(done.size(), 32u);
@@ -183,7 +186,7 @@ TEST(FrontRing, EachViolationIsCaught)
 		const char *what;
 		uint64_t id;
 		uint8_t op;
-		int extra;	// responses beyond the requests sent
+		int extra; // responses beyond the requests sent
 		pvblk_rsp_err want;
 	} cases[] = {
 		{ "id out of range", 32, PVBLK_OP_READ, 0, PVBLK_RSPC_ID_RANGE },
@@ -216,7 +219,7 @@ TEST(FrontRing, DuplicateResponseNeverCompletesTwice)
 	pvblk_fshadow_get(&sh.s, PVBLK_OP_READ, 0);
 	r.req_prod_pvt = 2;
 	r.respond(a, PVBLK_OP_READ, PVBLK_RSP_OKAY);
-	r.respond(a, PVBLK_OP_READ, PVBLK_RSP_OKAY);	// replay instead of the 2nd
+	r.respond(a, PVBLK_OP_READ, PVBLK_RSP_OKAY); // replay instead of the 2nd
 	EXPECT_EQ(consume(r, &sh.s, done), PVBLK_RSPC_NOT_OUTSTANDING);
 	EXPECT_EQ(done, std::vector<uint32_t>{ (uint32_t)a });
 }
@@ -231,7 +234,7 @@ TEST(FrontRing, RecoveryReissuesEveryOutstandingId)
 
 	for (int i = 0; i < 20; i++)
 		inflight.push_back(pvblk_fshadow_get(&sh.s, PVBLK_OP_WRITE, 0));
-	pvblk_fshadow_put(&sh.s, inflight[3]);	// one completed before suspend
+	pvblk_fshadow_put(&sh.s, inflight[3]); // one completed before suspend
 	int busy = 0;
 	for (unsigned int i = 0; i < 32; i++)
 		busy += pvblk_fshadow_busy(&sh.s, i);

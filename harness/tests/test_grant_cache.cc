@@ -450,7 +450,8 @@ TEST(GrantCache, RandomOperationsMatchTheModel)
 					if (it->second.in_use++ == 0)
 						m.idle.remove(g);
 				} else {
-					int rc = pvblk_gc_add(c.get(), g, handle, FakePage(handle), &e);
+					int rc = pvblk_gc_add(c.get(), g, handle, FakePage(handle),
+							      &e);
 					if (m.m.size() >= max) {
 						ASSERT_EQ(rc, -ENOSPC);
 						m.room = true;

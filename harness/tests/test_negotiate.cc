@@ -81,7 +81,8 @@ TEST(Parse, FrontendKeysDefaultsAndErrors)
 	EXPECT_EQ(o.nr_queues, 2u);
 	EXPECT_EQ(o.abi, PVBLK_ABI_X86_32);
 
-	EXPECT_EQ(pvblk_parse_front_offer(&o, "2", nullptr, nullptr, nullptr), PVBLK_NEG_OUT_OF_RANGE);
+	EXPECT_EQ(pvblk_parse_front_offer(&o, "2", nullptr, nullptr, nullptr),
+		  PVBLK_NEG_OUT_OF_RANGE);
 	EXPECT_EQ(pvblk_parse_front_offer(&o, "yes", nullptr, nullptr, nullptr),
 		  PVBLK_NEG_NOT_A_NUMBER);
 	EXPECT_EQ(pvblk_parse_front_offer(&o, nullptr, "-1", nullptr, nullptr),
@@ -108,7 +109,8 @@ TEST(Parse, BackendKeysDefaultsAndErrors)
 	EXPECT_EQ(o.max_queues, 8u);
 	EXPECT_EQ(o.max_indirect_segs, 256u);
 
-	EXPECT_EQ(pvblk_parse_back_offer(&o, "3", nullptr, nullptr, nullptr), PVBLK_NEG_OUT_OF_RANGE);
+	EXPECT_EQ(pvblk_parse_back_offer(&o, "3", nullptr, nullptr, nullptr),
+		  PVBLK_NEG_OUT_OF_RANGE);
 	EXPECT_EQ(pvblk_parse_back_offer(&o, nullptr, "32", nullptr, nullptr),
 		  PVBLK_NEG_OUT_OF_RANGE);
 	EXPECT_EQ(pvblk_parse_back_offer(&o, nullptr, nullptr, "0", nullptr),
@@ -134,8 +136,9 @@ TEST(NegotiateBack, PersistentIffBothAdvertise)
 		for (bool peer : { false, true }) {
 			pvblk_conn c;
 
-			ASSERT_EQ(pvblk_negotiate_back(ptr(BackCfg(ours)), ptr(FrontOffer(peer)), &c),
-				  PVBLK_NEG_OK);
+			ASSERT_EQ(
+				pvblk_negotiate_back(ptr(BackCfg(ours)), ptr(FrontOffer(peer)), &c),
+				PVBLK_NEG_OK);
 			EXPECT_EQ(c.persistent, ours && peer) << ours << peer;
 		}
 	}
@@ -158,8 +161,9 @@ TEST(NegotiateBack, RingOrderAgainstOurMaximum)
 		}
 	}
 	pvblk_conn c;
-	EXPECT_EQ(pvblk_negotiate_back(ptr(BackCfg(true, 4)), ptr(FrontOffer(true, UINT32_MAX)), &c),
-		  PVBLK_NEG_RING_ORDER);
+	EXPECT_EQ(
+		pvblk_negotiate_back(ptr(BackCfg(true, 4)), ptr(FrontOffer(true, UINT32_MAX)), &c),
+		PVBLK_NEG_RING_ORDER);
 }
 
 TEST(NegotiateBack, QueuesWithinOneAndOurMaximum)
@@ -226,8 +230,10 @@ TEST(NegotiateFront, IndirectSegments)
 	const struct {
 		uint32_t ours, peer, want;
 	} cases[] = {
-		{ 32, 256, 32 },   { 256, 32, 32 },   { 256, 256, 256 }, { 11, 256, 0 },
-		{ 12, 256, 12 },   { 256, 11, 0 },    { 256, 0, 0 },     { 0, 256, 0 },
+		{ 32, 256, 32 },      { 256, 32, 32 },
+		{ 256, 256, 256 },    { 11, 256, 0 },
+		{ 12, 256, 12 },      { 256, 11, 0 },
+		{ 256, 0, 0 },	      { 0, 256, 0 },
 		{ 5000, 5000, 4096 }, { UINT32_MAX, UINT32_MAX, 4096 },
 	};
 
@@ -301,19 +307,34 @@ TEST(NegotiatePersistent, TheRegressionWouldBeCaught)
 TEST(NegotiateRingKeys, TheKeysOfAnEarlierConnectionAreRecognised)
 {
 	for (const char *k : { "ring-ref", "ring-ref0", "ring-ref15", "event-channel",
-			       "ring-page-order", "multi-queue-num-queues", "queue-0",
-			       "queue-12" })
+			       "ring-page-order", "multi-queue-num-queues", "queue-0", "queue-12" })
 		EXPECT_TRUE(pvblk_front_ring_key(k)) << k;
 }
 
 TEST(NegotiateRingKeys, EverythingElseIsKept)
 {
 	// The toolstack's keys, the other features we write, near misses.
-	for (const char *k : { "", "state", "backend", "backend-id", "virtual-device",
-			       "device-type", "trusted", "protocol", "feature-persistent",
-			       "ring-ref-1", "ring-refs", "ring-ref1x", "queue-", "queue-x",
-			       "queue-1/", "queues", "event-channel0", "event-channe",
-			       "ring-page-order2", "multi-queue-num-queues-1", "ring" })
+	for (const char *k : { "",
+			       "state",
+			       "backend",
+			       "backend-id",
+			       "virtual-device",
+			       "device-type",
+			       "trusted",
+			       "protocol",
+			       "feature-persistent",
+			       "ring-ref-1",
+			       "ring-refs",
+			       "ring-ref1x",
+			       "queue-",
+			       "queue-x",
+			       "queue-1/",
+			       "queues",
+			       "event-channel0",
+			       "event-channe",
+			       "ring-page-order2",
+			       "multi-queue-num-queues-1",
+			       "ring" })
 		EXPECT_FALSE(pvblk_front_ring_key(k)) << k;
 	EXPECT_FALSE(pvblk_front_ring_key(nullptr));
 }

@@ -88,18 +88,18 @@ protected:
 	}
 };
 
-INSTANTIATE_TEST_SUITE_P(BothAbis, ReqCheck,
-			 testing::Values(PVBLK_ABI_X86_64, PVBLK_ABI_X86_32),
+INSTANTIATE_TEST_SUITE_P(BothAbis, ReqCheck, testing::Values(PVBLK_ABI_X86_64, PVBLK_ABI_X86_32),
 			 [](const testing::TestParamInfo<pvblk_abi> &i) {
-				 return std::string(i.param == PVBLK_ABI_X86_32 ? "x86_32" : "x86_64");
+				 return std::string(i.param == PVBLK_ABI_X86_32 ? "x86_32"
+										: "x86_64");
 			 });
 
 TEST_P(ReqCheck, ValidRequestsOfEveryOpPass)
 {
 	pvblk_dev_limits l = Lim();
 
-	for (unsigned int op : { PVBLK_OP_READ, PVBLK_OP_WRITE, PVBLK_OP_WRITE_BARRIER,
-				 PVBLK_OP_FLUSH_DISKCACHE }) {
+	for (unsigned int op :
+	     { PVBLK_OP_READ, PVBLK_OP_WRITE, PVBLK_OP_WRITE_BARRIER, PVBLK_OP_FLUSH_DISKCACHE }) {
 		EXPECT_EQ(Check(Rw(op, 1), l), PVBLK_REQ_OK) << "op " << op;
 		EXPECT_EQ(Check(Rw(op, 11), l), PVBLK_REQ_OK) << "op " << op;
 		// the very last sectors of the device
@@ -147,8 +147,8 @@ TEST_P(ReqCheck, OperationsNotAdvertisedAreNotSupported)
 
 TEST_P(ReqCheck, IndirectOpMustBeReadOrWrite)
 {
-	for (unsigned int iop : { PVBLK_OP_WRITE_BARRIER, PVBLK_OP_FLUSH_DISKCACHE, PVBLK_OP_DISCARD,
-				  PVBLK_OP_INDIRECT, 4, 200 })
+	for (unsigned int iop : { PVBLK_OP_WRITE_BARRIER, PVBLK_OP_FLUSH_DISKCACHE,
+				  PVBLK_OP_DISCARD, PVBLK_OP_INDIRECT, 4, 200 })
 		EXPECT_EQ(Check(Indirect(iop, 8), Lim()), PVBLK_REQ_BAD_INDIRECT_OP) << iop;
 	EXPECT_EQ(pvblk_req_status(PVBLK_REQ_BAD_INDIRECT_OP), PVBLK_RSP_ERROR);
 }
@@ -160,8 +160,8 @@ TEST_P(ReqCheck, SegmentCounts)
 	EXPECT_EQ(Check(Rw(PVBLK_OP_READ, 0), l), PVBLK_REQ_NO_SEGMENTS);
 	EXPECT_EQ(Check(Rw(PVBLK_OP_WRITE, 0), l), PVBLK_REQ_NO_SEGMENTS);
 	EXPECT_EQ(Check(Indirect(PVBLK_OP_READ, 0), l), PVBLK_REQ_NO_SEGMENTS);
-	for (unsigned int op : { PVBLK_OP_READ, PVBLK_OP_WRITE, PVBLK_OP_WRITE_BARRIER,
-				 PVBLK_OP_FLUSH_DISKCACHE }) {
+	for (unsigned int op :
+	     { PVBLK_OP_READ, PVBLK_OP_WRITE, PVBLK_OP_WRITE_BARRIER, PVBLK_OP_FLUSH_DISKCACHE }) {
 		EXPECT_EQ(Check(Rw(op, 12), l), PVBLK_REQ_TOO_MANY_SEGMENTS) << op;
 		EXPECT_EQ(Check(Rw(op, 255), l), PVBLK_REQ_TOO_MANY_SEGMENTS) << op;
 	}
@@ -298,7 +298,8 @@ TEST(ReqCheckSegs, BadLimitsFallBackTo512ByteBlocks)
 		l.logical_block_size = lbs;
 		EXPECT_EQ(pvblk_req_check_segs(&s, 1, 5, &l, nullptr), PVBLK_REQ_OK) << lbs;
 		EXPECT_EQ(pvblk_req_check_segs(&s, 1, kDevSectors, &l, nullptr),
-			  PVBLK_REQ_OUT_OF_RANGE) << lbs;
+			  PVBLK_REQ_OUT_OF_RANGE)
+			<< lbs;
 	}
 }
 

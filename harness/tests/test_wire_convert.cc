@@ -26,9 +26,16 @@ extern "C" {
 namespace {
 
 const pvblk_abi kAbis[] = { PVBLK_ABI_X86_64, PVBLK_ABI_X86_32 };
-const unsigned int kOps[] = { PVBLK_OP_READ, PVBLK_OP_WRITE, PVBLK_OP_WRITE_BARRIER,
-			      PVBLK_OP_FLUSH_DISKCACHE, PVBLK_OP_DISCARD, PVBLK_OP_INDIRECT,
-			      4, 7, 200, 255 };
+const unsigned int kOps[] = { PVBLK_OP_READ,
+			      PVBLK_OP_WRITE,
+			      PVBLK_OP_WRITE_BARRIER,
+			      PVBLK_OP_FLUSH_DISKCACHE,
+			      PVBLK_OP_DISCARD,
+			      PVBLK_OP_INDIRECT,
+			      4,
+			      7,
+			      200,
+			      255 };
 
 bool IsRw(unsigned int op)
 {
@@ -50,7 +57,8 @@ pvblk_req MakeReq(unsigned int op, unsigned int nsegs = 5)
 		r.sector = 0x0102030405060708ull;
 		r.nr_segments = (uint16_t)nsegs;
 		for (unsigned int i = 0; i < nsegs && i < PVBLK_MAX_SEGS_DIRECT; i++)
-			r.seg[i] = { 0x1000u + i * 0x10101u, (uint8_t)(i % 8), (uint8_t)(7 - i % 4) };
+			r.seg[i] = { 0x1000u + i * 0x10101u, (uint8_t)(i % 8),
+				     (uint8_t)(7 - i % 4) };
 	} else if (op == PVBLK_OP_DISCARD) {
 		r.discard_flag = PVBLK_DISCARD_SECURE;
 		r.sector = 0x0a0b0c0d0e0f1011ull;
@@ -236,7 +244,8 @@ TEST(WireConvert, RandomRoundTripBothAbis)
 
 		pvblk_encode_req(slot.data(), &r, abi);
 		pvblk_fetch_req(&back, slot.data(), abi);
-		SCOPED_TRACE(testing::Message() << "iter " << iter << " abi " << abi << " op " << op);
+		SCOPED_TRACE(testing::Message()
+			     << "iter " << iter << " abi " << abi << " op " << op);
 		ExpectSameReq(back, r);
 	}
 }
@@ -279,7 +288,8 @@ TEST(WireConvert, DecodeNeverTouchesTheSharedSlot)
 	long pg = sysconf(_SC_PAGESIZE);
 
 	for (pvblk_abi abi : kAbis) {
-		void *m = mmap(nullptr, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		void *m = mmap(nullptr, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			       0);
 		ASSERT_NE(m, MAP_FAILED);
 		pvblk_req r = MakeReq(PVBLK_OP_READ, 11), got;
 		union pvblk_wire_req priv;
@@ -323,7 +333,8 @@ TEST(WireConvert, ResponseHasEveryPaddingByteZeroed)
 		const size_t rsp_size = x32 ? 12 : 16;
 
 		for (unsigned int op : kOps) {
-			for (int16_t st : { PVBLK_RSP_OKAY, PVBLK_RSP_ERROR, PVBLK_RSP_EOPNOTSUPP }) {
+			for (int16_t st :
+			     { PVBLK_RSP_OKAY, PVBLK_RSP_ERROR, PVBLK_RSP_EOPNOTSUPP }) {
 				std::vector<uint8_t> slot(pvblk_ring_entry_size(abi), 0xaa);
 				std::vector<uint8_t> want(rsp_size, 0);
 
@@ -331,11 +342,15 @@ TEST(WireConvert, ResponseHasEveryPaddingByteZeroed)
 				Put(want, 8, op, 1);
 				Put(want, 10, (uint16_t)st, 2);
 				DirtyStack();
-				pvblk_put_rsp(slot.data(), abi, 0x8877665544332211ull, (uint8_t)op, st);
-				EXPECT_EQ(std::vector<uint8_t>(slot.begin(), slot.begin() + rsp_size), want)
+				pvblk_put_rsp(slot.data(), abi, 0x8877665544332211ull, (uint8_t)op,
+					      st);
+				EXPECT_EQ(
+					std::vector<uint8_t>(slot.begin(), slot.begin() + rsp_size),
+					want)
 					<< "abi " << abi << " op " << op << " status " << st;
 				for (size_t i = rsp_size; i < slot.size(); i++)
-					ASSERT_EQ(slot[i], 0xaa) << "wrote past the response, byte " << i;
+					ASSERT_EQ(slot[i], 0xaa)
+						<< "wrote past the response, byte " << i;
 			}
 		}
 	}

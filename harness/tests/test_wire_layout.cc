@@ -29,71 +29,70 @@ struct FieldCase {
 #define MSIZE(T, f) sizeof(((T *)nullptr)->f)
 
 // (our type, kernel type, our field, kernel field)
-#define X64_FIELDS(X)							\
-	X(pvblk_wire_seg, blkif_request_segment, gref, gref)		\
-	X(pvblk_wire_seg, blkif_request_segment, first_sect, first_sect) \
-	X(pvblk_wire_seg, blkif_request_segment, last_sect, last_sect)	\
-	X(pvblk_x64_req, blkif_request, operation, operation)		\
-	X(pvblk_x64_req, blkif_request, u, u)				\
-	X(pvblk_x64_req, blkif_request, u.rw.nr_segments, u.rw.nr_segments) \
-	X(pvblk_x64_req, blkif_request, u.rw.handle, u.rw.handle)	\
-	X(pvblk_x64_req, blkif_request, u.rw._pad1, u.rw._pad1)		\
-	X(pvblk_x64_req, blkif_request, u.rw.id, u.rw.id)		\
-	X(pvblk_x64_req, blkif_request, u.rw.sector_number, u.rw.sector_number) \
-	X(pvblk_x64_req, blkif_request, u.rw.seg, u.rw.seg)		\
-	X(pvblk_x64_req, blkif_request, u.rw.seg[10].gref, u.rw.seg[10].gref) \
-	X(pvblk_x64_req, blkif_request, u.rw.seg[10].last_sect, u.rw.seg[10].last_sect) \
-	X(pvblk_x64_req, blkif_request, u.discard.flag, u.discard.flag) \
-	X(pvblk_x64_req, blkif_request, u.discard._pad1, u.discard._pad1) \
-	X(pvblk_x64_req, blkif_request, u.discard._pad2, u.discard._pad2) \
-	X(pvblk_x64_req, blkif_request, u.discard.id, u.discard.id)	\
-	X(pvblk_x64_req, blkif_request, u.discard.sector_number, u.discard.sector_number) \
-	X(pvblk_x64_req, blkif_request, u.discard.nr_sectors, u.discard.nr_sectors) \
-	X(pvblk_x64_req, blkif_request, u.discard._pad3, u.discard._pad3) \
-	X(pvblk_x64_req, blkif_request, u.other._pad1, u.other._pad1)	\
-	X(pvblk_x64_req, blkif_request, u.other._pad2, u.other._pad2)	\
-	X(pvblk_x64_req, blkif_request, u.other._pad3, u.other._pad3)	\
-	X(pvblk_x64_req, blkif_request, u.other.id, u.other.id)		\
-	X(pvblk_x64_req, blkif_request, u.indirect.indirect_op, u.indirect.indirect_op) \
-	X(pvblk_x64_req, blkif_request, u.indirect.nr_segments, u.indirect.nr_segments) \
-	X(pvblk_x64_req, blkif_request, u.indirect._pad1, u.indirect._pad1) \
-	X(pvblk_x64_req, blkif_request, u.indirect.id, u.indirect.id)	\
-	X(pvblk_x64_req, blkif_request, u.indirect.sector_number, u.indirect.sector_number) \
-	X(pvblk_x64_req, blkif_request, u.indirect.handle, u.indirect.handle) \
-	X(pvblk_x64_req, blkif_request, u.indirect._pad2, u.indirect._pad2) \
+#define X64_FIELDS(X)                                                                         \
+	X(pvblk_wire_seg, blkif_request_segment, gref, gref)                                  \
+	X(pvblk_wire_seg, blkif_request_segment, first_sect, first_sect)                      \
+	X(pvblk_wire_seg, blkif_request_segment, last_sect, last_sect)                        \
+	X(pvblk_x64_req, blkif_request, operation, operation)                                 \
+	X(pvblk_x64_req, blkif_request, u, u)                                                 \
+	X(pvblk_x64_req, blkif_request, u.rw.nr_segments, u.rw.nr_segments)                   \
+	X(pvblk_x64_req, blkif_request, u.rw.handle, u.rw.handle)                             \
+	X(pvblk_x64_req, blkif_request, u.rw._pad1, u.rw._pad1)                               \
+	X(pvblk_x64_req, blkif_request, u.rw.id, u.rw.id)                                     \
+	X(pvblk_x64_req, blkif_request, u.rw.sector_number, u.rw.sector_number)               \
+	X(pvblk_x64_req, blkif_request, u.rw.seg, u.rw.seg)                                   \
+	X(pvblk_x64_req, blkif_request, u.rw.seg[10].gref, u.rw.seg[10].gref)                 \
+	X(pvblk_x64_req, blkif_request, u.rw.seg[10].last_sect, u.rw.seg[10].last_sect)       \
+	X(pvblk_x64_req, blkif_request, u.discard.flag, u.discard.flag)                       \
+	X(pvblk_x64_req, blkif_request, u.discard._pad1, u.discard._pad1)                     \
+	X(pvblk_x64_req, blkif_request, u.discard._pad2, u.discard._pad2)                     \
+	X(pvblk_x64_req, blkif_request, u.discard.id, u.discard.id)                           \
+	X(pvblk_x64_req, blkif_request, u.discard.sector_number, u.discard.sector_number)     \
+	X(pvblk_x64_req, blkif_request, u.discard.nr_sectors, u.discard.nr_sectors)           \
+	X(pvblk_x64_req, blkif_request, u.discard._pad3, u.discard._pad3)                     \
+	X(pvblk_x64_req, blkif_request, u.other._pad1, u.other._pad1)                         \
+	X(pvblk_x64_req, blkif_request, u.other._pad2, u.other._pad2)                         \
+	X(pvblk_x64_req, blkif_request, u.other._pad3, u.other._pad3)                         \
+	X(pvblk_x64_req, blkif_request, u.other.id, u.other.id)                               \
+	X(pvblk_x64_req, blkif_request, u.indirect.indirect_op, u.indirect.indirect_op)       \
+	X(pvblk_x64_req, blkif_request, u.indirect.nr_segments, u.indirect.nr_segments)       \
+	X(pvblk_x64_req, blkif_request, u.indirect._pad1, u.indirect._pad1)                   \
+	X(pvblk_x64_req, blkif_request, u.indirect.id, u.indirect.id)                         \
+	X(pvblk_x64_req, blkif_request, u.indirect.sector_number, u.indirect.sector_number)   \
+	X(pvblk_x64_req, blkif_request, u.indirect.handle, u.indirect.handle)                 \
+	X(pvblk_x64_req, blkif_request, u.indirect._pad2, u.indirect._pad2)                   \
 	X(pvblk_x64_req, blkif_request, u.indirect.indirect_grefs, u.indirect.indirect_grefs) \
-	X(pvblk_x64_req, blkif_request, u.indirect._pad3, u.indirect._pad3) \
-	X(pvblk_x64_rsp, blkif_response, id, id)			\
-	X(pvblk_x64_rsp, blkif_response, operation, operation)		\
-	X(pvblk_x64_rsp, blkif_response, status, status)		\
-	X(pvblk_sring_hdr, blkif_sring, req_prod, req_prod)		\
-	X(pvblk_sring_hdr, blkif_sring, req_event, req_event)		\
-	X(pvblk_sring_hdr, blkif_sring, rsp_prod, rsp_prod)		\
-	X(pvblk_sring_hdr, blkif_sring, rsp_event, rsp_event)		\
+	X(pvblk_x64_req, blkif_request, u.indirect._pad3, u.indirect._pad3)                   \
+	X(pvblk_x64_rsp, blkif_response, id, id)                                              \
+	X(pvblk_x64_rsp, blkif_response, operation, operation)                                \
+	X(pvblk_x64_rsp, blkif_response, status, status)                                      \
+	X(pvblk_sring_hdr, blkif_sring, req_prod, req_prod)                                   \
+	X(pvblk_sring_hdr, blkif_sring, req_event, req_event)                                 \
+	X(pvblk_sring_hdr, blkif_sring, rsp_prod, rsp_prod)                                   \
+	X(pvblk_sring_hdr, blkif_sring, rsp_event, rsp_event)                                 \
 	X(pvblk_sring_hdr, blkif_sring, _pad, __pad)
 
-#define X_ASSERT(O, K, fo, fk)						\
-	static_assert(offsetof(O, fo) == offsetof(K, fk),		\
-		      "offset of " #O "." #fo);				\
+#define X_ASSERT(O, K, fo, fk)                                                      \
+	static_assert(offsetof(O, fo) == offsetof(K, fk), "offset of " #O "." #fo); \
 	static_assert(MSIZE(O, fo) == MSIZE(K, fk), "size of " #O "." #fo);
 X64_FIELDS(X_ASSERT)
 
-#define X_CASE(O, K, fo, fk)						\
+#define X_CASE(O, K, fo, fk) \
 	{ #O "." #fo, offsetof(O, fo), offsetof(K, fk), MSIZE(O, fo), MSIZE(K, fk) },
 const FieldCase kFields[] = { X64_FIELDS(X_CASE) };
 
 // (our type, kernel type)
-#define X64_SIZES(X)							\
-	X(pvblk_wire_seg, blkif_request_segment)			\
-	X(pvblk_x64_rw, blkif_request_rw)				\
-	X(pvblk_x64_discard, blkif_request_discard)			\
-	X(pvblk_x64_other, blkif_request_other)				\
-	X(pvblk_x64_indirect, blkif_request_indirect)			\
-	X(pvblk_x64_req, blkif_request)					\
+#define X64_SIZES(X)                                  \
+	X(pvblk_wire_seg, blkif_request_segment)      \
+	X(pvblk_x64_rw, blkif_request_rw)             \
+	X(pvblk_x64_discard, blkif_request_discard)   \
+	X(pvblk_x64_other, blkif_request_other)       \
+	X(pvblk_x64_indirect, blkif_request_indirect) \
+	X(pvblk_x64_req, blkif_request)               \
 	X(pvblk_x64_rsp, blkif_response)
 
-#define X_SIZE_ASSERT(O, K)						\
-	static_assert(sizeof(O) == sizeof(K), "sizeof " #O);		\
+#define X_SIZE_ASSERT(O, K)                                  \
+	static_assert(sizeof(O) == sizeof(K), "sizeof " #O); \
 	static_assert(alignof(O) == alignof(K), "alignof " #O);
 X64_SIZES(X_SIZE_ASSERT)
 
@@ -150,10 +149,12 @@ TEST(WireLayout, RingSlotsPerOrderMatchKernelRingH)
 	};
 
 	for (unsigned int order = 0; order <= PVBLK_MAX_RING_ORDER; order++) {
-		EXPECT_EQ(pvblk_ring_slots(PVBLK_ABI_X86_64, order), kernel[order]) << "order " << order;
+		EXPECT_EQ(pvblk_ring_slots(PVBLK_ABI_X86_64, order), kernel[order])
+			<< "order " << order;
 		// x86_32 entries are 108 bytes; the kernel's -m32 build pins 32 << order
 		// (abi32/wire_layout_x86_32.c), both ABIs agree.
-		EXPECT_EQ(pvblk_ring_slots(PVBLK_ABI_X86_32, order), 32u << order) << "order " << order;
+		EXPECT_EQ(pvblk_ring_slots(PVBLK_ABI_X86_32, order), 32u << order)
+			<< "order " << order;
 	}
 	EXPECT_EQ(pvblk_ring_slots(PVBLK_ABI_X86_64, PVBLK_MAX_RING_ORDER + 1), 0u);
 	EXPECT_EQ(pvblk_ring_slots(PVBLK_ABI_X86_32, 31), 0u);

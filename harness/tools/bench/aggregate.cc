@@ -30,7 +30,7 @@ std::vector<std::string> words(const std::string &s)
 	return w;
 }
 
-using Key = std::tuple<int, std::string, int, int>;  // vcpus driver persistent guests
+using Key = std::tuple<int, std::string, int, int>; // vcpus driver persistent guests
 
 int driver_rank(const std::string &d)
 {
@@ -45,7 +45,8 @@ std::vector<std::string> configured_drivers(const Boot &b, int &replay)
 	replay = b.need_int("replay", 0);
 	for (const auto &w : words(b.need("drivers"))) {
 		if (w != "pvblk" && w != "stock")
-			throw InputError(b.source + ": meta drivers: unknown driver pair '" + w + "'");
+			throw InputError(b.source + ": meta drivers: unknown driver pair '" + w +
+					 "'");
 		d.push_back(w);
 	}
 	if (d.empty())
@@ -120,15 +121,17 @@ Report aggregate(std::vector<Boot> boots)
 		const int guests = b.need_int("guests", 1);
 		const int repeat = b.need_int("repeat", 1);
 		for (const auto &s : b.samples) {
-			const std::string what = b.source + ": " + s.driver + " persistent=" +
-						 std::to_string(s.persistent) + " guests=" +
-						 std::to_string(s.guests) + " repeat " + std::to_string(s.repeat);
+			const std::string what = b.source + ": " + s.driver +
+						 " persistent=" + std::to_string(s.persistent) +
+						 " guests=" + std::to_string(s.guests) +
+						 " repeat " + std::to_string(s.repeat);
 			if (s.vcpus != v)
 				throw InputError(what + ": dom0 vCPUs " + std::to_string(s.vcpus) +
 						 " in a boot of " + std::to_string(v));
 			if (std::find(drivers.begin(), drivers.end(), s.driver) == drivers.end())
-				throw InputError(what + ": driver pair not configured in this boot");
-			Run &r = groups[{v, s.driver, s.persistent, s.guests}][s.repeat];
+				throw InputError(what +
+						 ": driver pair not configured in this boot");
+			Run &r = groups[{ v, s.driver, s.persistent, s.guests }][s.repeat];
 			r.repeat = s.repeat;
 			if (!r.units.emplace(s.unit, s.iops).second)
 				throw InputError(what + ": frontend " + s.unit + " reported twice");
@@ -139,9 +142,10 @@ Report aggregate(std::vector<Boot> boots)
 			const int kmax = s.driver.starts_with("ring-") ? replay : guests;
 			if (s.guests > kmax || s.repeat > repeat ||
 			    std::find(modes.begin(), modes.end(), s.persistent) == modes.end())
-				throw InputError(b.source + ": " + s.driver + " persistent=" +
-						 std::to_string(s.persistent) + " guests=" +
-						 std::to_string(s.guests) + " repeat " + std::to_string(s.repeat) +
+				throw InputError(b.source + ": " + s.driver +
+						 " persistent=" + std::to_string(s.persistent) +
+						 " guests=" + std::to_string(s.guests) +
+						 " repeat " + std::to_string(s.repeat) +
 						 ": outside the configured sweep");
 		}
 		// Every configured point and repeat present, each with all its frontends.
@@ -149,21 +153,30 @@ Report aggregate(std::vector<Boot> boots)
 			const int kmax = d.starts_with("ring-") ? replay : guests;
 			for (int m : modes)
 				for (int k = 1; k <= kmax; k++) {
-					const std::string what = b.source + ": " + d + " persistent=" +
-								 std::to_string(m) + " guests=" + std::to_string(k);
-					auto g = groups.find({v, d, m, k});
+					const std::string what = b.source + ": " + d +
+								 " persistent=" +
+								 std::to_string(m) +
+								 " guests=" + std::to_string(k);
+					auto g = groups.find({ v, d, m, k });
 					for (int r = 1; r <= repeat; r++) {
 						if (g == groups.end() || !g->second.count(r))
-							throw InputError(what + ": repeat " + std::to_string(r) + " missing");
+							throw InputError(what + ": repeat " +
+									 std::to_string(r) +
+									 " missing");
 						const auto n = g->second.at(r).units.size();
 						if (n != static_cast<std::size_t>(k))
-							throw InputError(what + ": repeat " + std::to_string(r) + " has " +
-									 std::to_string(n) + " frontend(s), want " +
+							throw InputError(what + ": repeat " +
+									 std::to_string(r) +
+									 " has " +
+									 std::to_string(n) +
+									 " frontend(s), want " +
 									 std::to_string(k));
 					}
 					if (g->second.size() != static_cast<std::size_t>(repeat))
-						throw InputError(what + ": " + std::to_string(g->second.size()) +
-								 " repeats, configured " + std::to_string(repeat));
+						throw InputError(what + ": " +
+								 std::to_string(g->second.size()) +
+								 " repeats, configured " +
+								 std::to_string(repeat));
 				}
 		}
 	}
@@ -191,8 +204,8 @@ Report aggregate(std::vector<Boot> boots)
 	};
 	for (auto &p : rep.points) {
 		if (const Point *o = find(p.vcpus, p.driver, 1 - p.persistent, p.guests))
-			p.persistent_ratio = p.persistent
-				? p.stats.median / o->stats.median : o->stats.median / p.stats.median;
+			p.persistent_ratio = p.persistent ? p.stats.median / o->stats.median
+							  : o->stats.median / p.stats.median;
 		std::string peer;
 		if (p.driver == "pvblk")
 			peer = "stock";

@@ -25,8 +25,8 @@ Spread summarize(std::vector<double> v);
 
 struct Run {
 	int repeat = 0;
-	double iops = 0;                      // sum over the units
-	std::map<std::string, double> units;  // each frontend's IOPS
+	double iops = 0;		     // sum over the units
+	std::map<std::string, double> units; // each frontend's IOPS
 };
 
 struct Point {
@@ -34,7 +34,7 @@ struct Point {
 	std::string driver;
 	int persistent = 0;
 	int guests = 0;
-	std::vector<Run> runs;  // by repeat
+	std::vector<Run> runs; // by repeat
 	Spread stats;
 	// median(persistent) / median(non-persistent), same vcpus/driver/guests
 	std::optional<double> persistent_ratio;
@@ -44,9 +44,9 @@ struct Point {
 };
 
 struct Report {
-	std::vector<Boot> boots;  // sorted by dom0 vCPUs
+	std::vector<Boot> boots; // sorted by dom0 vCPUs
 	std::vector<Point> points;
-	bool emulated = true;  // any boot ran on the QEMU rig
+	bool emulated = true; // any boot ran on the QEMU rig
 };
 
 // Groups, checks and summarizes. Throws InputError when a boot lacks its

@@ -33,7 +33,8 @@ constexpr const char *usage_text =
 	"Exit status: 0 report written; 1 malformed or incomplete input, or an\n"
 	"output file cannot be written; 2 bad usage.\n";
 
-void write_file(const std::filesystem::path &p, void (*fn)(std::ostream &, const pvblk::bench::Report &),
+void write_file(const std::filesystem::path &p,
+		void (*fn)(std::ostream &, const pvblk::bench::Report &),
 		const pvblk::bench::Report &r)
 {
 	std::ofstream f(p);
@@ -65,14 +66,16 @@ int main(int argc, char **argv)
 			}
 			out = argv[++i];
 		} else if (a.starts_with("-")) {
-			std::cerr << "pvblk-bench-report: unknown option '" << a << "' (see --help)\n";
+			std::cerr << "pvblk-bench-report: unknown option '" << a
+				  << "' (see --help)\n";
 			return 2;
 		} else {
 			files.push_back(a);
 		}
 	}
 	if (out.empty() || files.empty()) {
-		std::cerr << "pvblk-bench-report: give --out DIR and at least one raw file (see --help)\n";
+		std::cerr
+			<< "pvblk-bench-report: give --out DIR and at least one raw file (see --help)\n";
 		return 2;
 	}
 	try {

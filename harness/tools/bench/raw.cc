@@ -39,8 +39,8 @@ int to_int(const std::string &s, const std::string &where, const char *field, in
 	if (s.empty() || ec != std::errc() || p != s.data() + s.size())
 		bad(where, std::string(field) + " '" + s + "' is not a whole number");
 	if (v < min || v > max)
-		bad(where, std::string(field) + " " + s + " is out of range " + std::to_string(min) +
-				   ".." + std::to_string(max));
+		bad(where, std::string(field) + " " + s + " is out of range " +
+				   std::to_string(min) + ".." + std::to_string(max));
 	return v;
 }
 
@@ -63,7 +63,7 @@ double to_iops(const std::string &s, const std::string &where)
 
 const std::vector<std::string> &known_drivers()
 {
-	static const std::vector<std::string> d = {"pvblk", "stock", "ring-pvblk", "ring-stock"};
+	static const std::vector<std::string> d = { "pvblk", "stock", "ring-pvblk", "ring-stock" };
 	return d;
 }
 
@@ -94,14 +94,17 @@ Boot parse_raw(std::istream &in, const std::string &source)
 		auto f = split_tabs(line);
 		if (f[0] == "meta") {
 			if (f.size() != 3 || f[1].empty())
-				bad(where, "a meta line needs 3 tab-separated fields (meta KEY VALUE), got " +
-						   std::to_string(f.size()));
+				bad(where,
+				    "a meta line needs 3 tab-separated fields (meta KEY VALUE), got " +
+					    std::to_string(f.size()));
 			if (!b.meta.emplace(f[1], f[2]).second)
 				bad(where, "meta " + f[1] + " given twice");
 		} else if (f[0] == "run") {
 			if (f.size() != 8)
-				bad(where, "a run line needs 8 tab-separated fields (run VCPUS DRIVER "
-					   "PERSISTENT GUESTS REPEAT UNIT IOPS), got " + std::to_string(f.size()));
+				bad(where,
+				    "a run line needs 8 tab-separated fields (run VCPUS DRIVER "
+				    "PERSISTENT GUESTS REPEAT UNIT IOPS), got " +
+					    std::to_string(f.size()));
 			Sample s;
 			s.vcpus = to_int(f[1], where, "vCPU count", 1, 4096);
 			s.driver = f[2];

@@ -25,16 +25,16 @@ struct InputError : std::runtime_error {
 
 struct Sample {
 	int vcpus = 0;
-	std::string driver;  // pvblk, stock, ring-pvblk, ring-stock
-	int persistent = 0;  // 0 or 1
-	int guests = 0;      // concurrent frontends at this point
-	int repeat = 0;      // 1-based
-	std::string unit;    // which frontend
+	std::string driver; // pvblk, stock, ring-pvblk, ring-stock
+	int persistent = 0; // 0 or 1
+	int guests = 0;	    // concurrent frontends at this point
+	int repeat = 0;	    // 1-based
+	std::string unit;   // which frontend
 	double iops = 0;
 };
 
 struct Boot {
-	std::string source;  // file name, for messages
+	std::string source; // file name, for messages
 	std::map<std::string, std::string> meta;
 	std::vector<Sample> samples;
 

@@ -45,13 +45,15 @@ std::string run(int vcpus, const std::string &drv, int p, int k, int r, const st
 std::string full_boot(int vcpus, int guests, int repeat)
 {
 	std::string s = meta(vcpus, guests, repeat);
-	for (const std::string d : {"pvblk", "stock"})
-		for (int p : {1, 0})
+	for (const std::string d : { "pvblk", "stock" })
+		for (int p : { 1, 0 })
 			for (int k = 1; k <= guests; k++)
 				for (int r = 1; r <= repeat; r++)
 					for (int u = 1; u <= k; u++) {
-						double base = (d == "pvblk" ? 1000 : 800) * (p ? 2 : 1);
-						s += run(vcpus, d, p, k, r, "g" + std::to_string(u), base * u + r);
+						double base = (d == "pvblk" ? 1000 : 800) *
+							      (p ? 2 : 1);
+						s += run(vcpus, d, p, k, r, "g" + std::to_string(u),
+							 base * u + r);
 					}
 	return s;
 }
@@ -65,7 +67,7 @@ Boot parse(const std::string &text, const std::string &name = "raw.tsv")
 std::string error_of(const std::string &text)
 {
 	try {
-		aggregate({parse(text)});
+		aggregate({ parse(text) });
 	} catch (const InputError &e) {
 		return e.what();
 	}
@@ -84,7 +86,7 @@ const Point &point(const Report &r, int v, const std::string &d, int p, int k)
 
 TEST(Summarize, OddCountMedianAndQuartiles)
 {
-	auto s = summarize({5, 1, 3});
+	auto s = summarize({ 5, 1, 3 });
 	EXPECT_DOUBLE_EQ(s.median, 3);
 	EXPECT_DOUBLE_EQ(s.min, 1);
 	EXPECT_DOUBLE_EQ(s.max, 5);
@@ -95,7 +97,7 @@ TEST(Summarize, OddCountMedianAndQuartiles)
 
 TEST(Summarize, EvenCountInterpolates)
 {
-	auto s = summarize({4, 1, 3, 2});
+	auto s = summarize({ 4, 1, 3, 2 });
 	EXPECT_DOUBLE_EQ(s.median, 2.5);
 	EXPECT_DOUBLE_EQ(s.q1, 1.75);
 	EXPECT_DOUBLE_EQ(s.q3, 3.25);
@@ -103,7 +105,7 @@ TEST(Summarize, EvenCountInterpolates)
 
 TEST(Summarize, SingleValueHasNoSpread)
 {
-	auto s = summarize({7});
+	auto s = summarize({ 7 });
 	EXPECT_DOUBLE_EQ(s.median, 7);
 	EXPECT_DOUBLE_EQ(s.min, 7);
 	EXPECT_DOUBLE_EQ(s.max, 7);
@@ -139,21 +141,25 @@ TEST(Parse, ErrorsNameTheLine)
 	EXPECT_EQ(err("meta\ta\tb\nrun\t1\tpvblk\t1\t1\t1\tg1\n"),
 		  "f.tsv:2: a run line needs 8 tab-separated fields (run VCPUS DRIVER PERSISTENT "
 		  "GUESTS REPEAT UNIT IOPS), got 7");
-	EXPECT_EQ(err("\n\nrun\t1\tpvblk\t1\t1\t1\tg1\tfast\n"), "f.tsv:3: IOPS 'fast' is not a number");
+	EXPECT_EQ(err("\n\nrun\t1\tpvblk\t1\t1\t1\tg1\tfast\n"),
+		  "f.tsv:3: IOPS 'fast' is not a number");
 	EXPECT_EQ(err("run\t1\tpvblk\t1\t1\t1\tg1\t0\n"),
 		  "f.tsv:1: IOPS 0 is not positive (a run that moved no data)");
-	EXPECT_EQ(err("run\t1\tpvblk\t1\t1\t1\tg1\t1e999\n"), "f.tsv:1: IOPS '1e999' is not a number");
+	EXPECT_EQ(err("run\t1\tpvblk\t1\t1\t1\tg1\t1e999\n"),
+		  "f.tsv:1: IOPS '1e999' is not a number");
 	EXPECT_EQ(err("run\t1\tvirtio\t1\t1\t1\tg1\t5\n"),
 		  "f.tsv:1: unknown driver pair 'virtio' (pvblk, stock, ring-pvblk, ring-stock)");
-	EXPECT_EQ(err("run\t1\tpvblk\t2\t1\t1\tg1\t5\n"), "f.tsv:1: persistent 2 is out of range 0..1");
-	EXPECT_EQ(err("run\tx\tpvblk\t1\t1\t1\tg1\t5\n"), "f.tsv:1: vCPU count 'x' is not a whole number");
+	EXPECT_EQ(err("run\t1\tpvblk\t2\t1\t1\tg1\t5\n"),
+		  "f.tsv:1: persistent 2 is out of range 0..1");
+	EXPECT_EQ(err("run\tx\tpvblk\t1\t1\t1\tg1\t5\n"),
+		  "f.tsv:1: vCPU count 'x' is not a whole number");
 	EXPECT_EQ(err("meta\tk\tv\nmeta\tk\tw\n"), "f.tsv:2: meta k given twice");
 	EXPECT_EQ(err("iops 5\n"), "f.tsv:1: unknown record 'iops 5' (want meta or run)");
 }
 
 TEST(Aggregate, SumsFrontendsAndTakesMedians)
 {
-	auto rep = aggregate({parse(full_boot(1, 2, 3))});
+	auto rep = aggregate({ parse(full_boot(1, 2, 3)) });
 	ASSERT_EQ(rep.points.size(), 2u * 2 * 2);
 	const auto &p = point(rep, 1, "pvblk", 1, 2);
 	// guests g1, g2: 2000*1 + r + 2000*2 + r = 6000 + 2r; r = 1..3
@@ -168,10 +174,10 @@ TEST(Aggregate, SumsFrontendsAndTakesMedians)
 
 TEST(Aggregate, RatiosComeFromTheSameBoot)
 {
-	auto rep = aggregate({parse(full_boot(2, 1, 1)), parse(full_boot(1, 1, 1), "b.tsv")});
-	const auto &pv = point(rep, 2, "pvblk", 1, 1);    // 2001
-	const auto &pvn = point(rep, 2, "pvblk", 0, 1);   // 1001
-	const auto &st = point(rep, 2, "stock", 1, 1);    // 1601
+	auto rep = aggregate({ parse(full_boot(2, 1, 1)), parse(full_boot(1, 1, 1), "b.tsv") });
+	const auto &pv = point(rep, 2, "pvblk", 1, 1);	// 2001
+	const auto &pvn = point(rep, 2, "pvblk", 0, 1); // 1001
+	const auto &st = point(rep, 2, "stock", 1, 1);	// 1601
 	ASSERT_TRUE(pv.persistent_ratio);
 	EXPECT_DOUBLE_EQ(*pv.persistent_ratio, 2001.0 / 1001.0);
 	EXPECT_DOUBLE_EQ(*pvn.persistent_ratio, 2001.0 / 1001.0);
@@ -201,21 +207,26 @@ TEST(Aggregate, MissingFrontendIsAnError)
 	auto pos = t.find(run(1, "pvblk", 1, 2, 1, "g2", 4001));
 	ASSERT_NE(pos, std::string::npos);
 	t.erase(pos, run(1, "pvblk", 1, 2, 1, "g2", 4001).size());
-	EXPECT_EQ(error_of(t), "raw.tsv: pvblk persistent=1 guests=2: repeat 1 has 1 frontend(s), want 2");
+	EXPECT_EQ(error_of(t),
+		  "raw.tsv: pvblk persistent=1 guests=2: repeat 1 has 1 frontend(s), want 2");
 }
 
 TEST(Aggregate, DuplicateFrontendIsAnError)
 {
 	std::string t = full_boot(1, 1, 1) + run(1, "pvblk", 1, 1, 1, "g1", 5);
-	EXPECT_EQ(error_of(t), "raw.tsv: pvblk persistent=1 guests=1 repeat 1: frontend g1 reported twice");
+	EXPECT_EQ(error_of(t),
+		  "raw.tsv: pvblk persistent=1 guests=1 repeat 1: frontend g1 reported twice");
 }
 
 TEST(Aggregate, SampleOutsideTheSweepIsAnError)
 {
 	std::string t = full_boot(1, 1, 1) + run(1, "pvblk", 1, 1, 2, "g1", 5);
-	EXPECT_EQ(error_of(t), "raw.tsv: pvblk persistent=1 guests=1 repeat 2: outside the configured sweep");
+	EXPECT_EQ(error_of(t),
+		  "raw.tsv: pvblk persistent=1 guests=1 repeat 2: outside the configured sweep");
 	t = full_boot(1, 1, 1) + run(1, "ring-pvblk", 1, 1, 1, "ring0", 5);
-	EXPECT_EQ(error_of(t), "raw.tsv: ring-pvblk persistent=1 guests=1 repeat 1: driver pair not configured in this boot");
+	EXPECT_EQ(
+		error_of(t),
+		"raw.tsv: ring-pvblk persistent=1 guests=1 repeat 1: driver pair not configured in this boot");
 }
 
 TEST(Aggregate, ReplayPointsRequiredWhenConfigured)
@@ -223,22 +234,23 @@ TEST(Aggregate, ReplayPointsRequiredWhenConfigured)
 	std::string t = full_boot(1, 1, 1);
 	t.replace(t.find("replay\t0"), 8, "replay\t1");
 	EXPECT_EQ(error_of(t), "raw.tsv: ring-pvblk persistent=1 guests=1: repeat 1 missing");
-	for (const std::string d : {"ring-pvblk", "ring-stock"})
-		for (int p : {1, 0})
+	for (const std::string d : { "ring-pvblk", "ring-stock" })
+		for (int p : { 1, 0 })
 			t += run(1, d, p, 1, 1, "ring0", d == "ring-pvblk" ? 300 : 200);
-	auto rep = aggregate({parse(t)});
+	auto rep = aggregate({ parse(t) });
 	ASSERT_TRUE(point(rep, 1, "ring-pvblk", 0, 1).pvblk_stock_ratio);
 	EXPECT_DOUBLE_EQ(*point(rep, 1, "ring-pvblk", 0, 1).pvblk_stock_ratio, 1.5);
 }
 
 TEST(Aggregate, ConfigurationProblems)
 {
-	EXPECT_EQ(error_of(run(1, "pvblk", 1, 1, 1, "g1", 5)), "raw.tsv: no 'meta dom0_vcpus' line");
+	EXPECT_EQ(error_of(run(1, "pvblk", 1, 1, 1, "g1", 5)),
+		  "raw.tsv: no 'meta dom0_vcpus' line");
 	std::string t = full_boot(1, 1, 1);
 	t.replace(t.find("guests\t1"), 8, "guests\tx");
 	EXPECT_EQ(error_of(t), "raw.tsv: meta guests: value 'x' is not a whole number");
 	try {
-		aggregate({parse(full_boot(1, 1, 1), "a"), parse(full_boot(1, 1, 1), "b")});
+		aggregate({ parse(full_boot(1, 1, 1), "a"), parse(full_boot(1, 1, 1), "b") });
 		FAIL() << "two boots of 1 vCPU accepted";
 	} catch (const InputError &e) {
 		EXPECT_STREQ(e.what(), "b: dom0 vCPUs 1 already measured by a");
@@ -250,41 +262,49 @@ TEST(Aggregate, HostRunIsNotEmulated)
 {
 	std::string t = full_boot(1, 1, 1);
 	t.replace(t.find("qemu-tcg"), 8, "host");
-	EXPECT_FALSE(aggregate({parse(t)}).emulated);
+	EXPECT_FALSE(aggregate({ parse(t) }).emulated);
 }
 
 TEST(Writers, CsvHasPlainHeaderAndEveryPoint)
 {
-	auto rep = aggregate({parse(full_boot(1, 2, 3))});
+	auto rep = aggregate({ parse(full_boot(1, 2, 3)) });
 	std::ostringstream o;
 	write_csv(o, rep);
 	std::istringstream in(o.str());
 	std::string header, row;
 	std::getline(in, header);
 	EXPECT_EQ(o.str().find('#'), std::string::npos) << "no comment line in a CSV";
-	EXPECT_EQ(header.rfind("dom0_vcpus,driver,frontend,backend,persistent,guests,repeats,median_iops,", 0), 0u);
+	EXPECT_EQ(
+		header.rfind(
+			"dom0_vcpus,driver,frontend,backend,persistent,guests,repeats,median_iops,",
+			0),
+		0u);
 	int rows = 0;
 	while (std::getline(in, row))
 		rows++;
 	EXPECT_EQ(rows, 8);
 	// pvblk persistent guests=2: median 6004, runs 6002;6004;6006, ratio vs stock 6004/4804
-	EXPECT_NE(o.str().find("1,pvblk,pvblkfront,pvblkback,1,2,3,6004.0,6002.0,6006.0,6003.0,6005.0,2.0,"
-			       "1.999,1.250,6002.0;6004.0;6006.0\n"),
-		  std::string::npos)
+	EXPECT_NE(
+		o.str().find(
+			"1,pvblk,pvblkfront,pvblkback,1,2,3,6004.0,6002.0,6006.0,6003.0,6005.0,2.0,"
+			"1.999,1.250,6002.0;6004.0;6006.0\n"),
+		std::string::npos)
 		<< o.str();
 }
 
 TEST(Writers, JsonCarriesConfigVersionsAndRawRuns)
 {
-	auto rep = aggregate({parse(full_boot(1, 1, 2))});
+	auto rep = aggregate({ parse(full_boot(1, 1, 2)) });
 	std::ostringstream o;
 	write_json(o, rep);
 	const std::string j = o.str();
-	EXPECT_NE(j.find("\"note\": \"software-emulated: absolute numbers meaningless"), std::string::npos);
+	EXPECT_NE(j.find("\"note\": \"software-emulated: absolute numbers meaningless"),
+		  std::string::npos);
 	EXPECT_NE(j.find("\"kernel\": \"6.1.0-57-amd64\", \"xen\": \"4.17.5\""), std::string::npos);
-	EXPECT_NE(j.find("\"runs\": [{\"repeat\": 1, \"iops\": 2001.0, \"frontends\": {\"g1\": 2001.0}}, "
-			 "{\"repeat\": 2, \"iops\": 2002.0, \"frontends\": {\"g1\": 2002.0}}]"),
-		  std::string::npos)
+	EXPECT_NE(
+		j.find("\"runs\": [{\"repeat\": 1, \"iops\": 2001.0, \"frontends\": {\"g1\": 2001.0}}, "
+		       "{\"repeat\": 2, \"iops\": 2002.0, \"frontends\": {\"g1\": 2002.0}}]"),
+		std::string::npos)
 		<< j;
 	EXPECT_NE(j.find("\"pvblk_stock_ratio\": null"), std::string::npos);
 	// balanced brackets outside strings
@@ -317,7 +337,7 @@ TEST(Writers, JsonStringEscapes)
 
 TEST(Writers, TableAndPlotScript)
 {
-	auto rep = aggregate({parse(full_boot(1, 1, 1)), parse(full_boot(2, 1, 1), "b")});
+	auto rep = aggregate({ parse(full_boot(1, 1, 1)), parse(full_boot(2, 1, 1), "b") });
 	std::ostringstream t, g;
 	write_table(t, rep);
 	EXPECT_EQ(t.str().rfind(std::string("NOTE: ") + emulation_note, 0), 0u);
@@ -328,8 +348,11 @@ TEST(Writers, TableAndPlotScript)
 	EXPECT_NE(s.find("set output 'iops-vs-guests.png'"), std::string::npos);
 	EXPECT_NE(s.find("set output 'iops-vs-vcpus.png'"), std::string::npos);
 	EXPECT_NE(s.find("set multiplot layout 1,2"), std::string::npos);
-	EXPECT_NE(s.find("$g_2_stock_0 << EOD\n1 801.0 801.0 801.0\nEOD\n"), std::string::npos) << s;
-	EXPECT_NE(s.find("$v_1_pvblk_1 << EOD\n1 2001.0 2001.0 2001.0\n2 2001.0 2001.0 2001.0\nEOD\n"),
-		  std::string::npos) << s;
+	EXPECT_NE(s.find("$g_2_stock_0 << EOD\n1 801.0 801.0 801.0\nEOD\n"), std::string::npos)
+		<< s;
+	EXPECT_NE(
+		s.find("$v_1_pvblk_1 << EOD\n1 2001.0 2001.0 2001.0\n2 2001.0 2001.0 2001.0\nEOD\n"),
+		std::string::npos)
+		<< s;
 	EXPECT_NE(s.find("software-emulated"), std::string::npos);
 }

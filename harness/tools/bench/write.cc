@@ -52,11 +52,21 @@ std::string json_string(const std::string &s)
 	std::string o = "\"";
 	for (unsigned char c : s) {
 		switch (c) {
-		case '"': o += "\\\""; break;
-		case '\\': o += "\\\\"; break;
-		case '\n': o += "\\n"; break;
-		case '\t': o += "\\t"; break;
-		case '\r': o += "\\r"; break;
+		case '"':
+			o += "\\\"";
+			break;
+		case '\\':
+			o += "\\\\";
+			break;
+		case '\n':
+			o += "\\n";
+			break;
+		case '\t':
+			o += "\\t";
+			break;
+		case '\r':
+			o += "\\r";
+			break;
 		default:
 			if (c < 0x20) {
 				char buf[8];
@@ -120,8 +130,7 @@ void write_json(std::ostream &out, const Report &r)
 		    << ", \"min_iops\": " << num(p.stats.min, 1)
 		    << ", \"max_iops\": " << num(p.stats.max, 1)
 		    << ", \"q1_iops\": " << num(p.stats.q1, 1)
-		    << ", \"q3_iops\": " << num(p.stats.q3, 1)
-		    << ", \"persistent_ratio\": "
+		    << ", \"q3_iops\": " << num(p.stats.q3, 1) << ", \"persistent_ratio\": "
 		    << (p.persistent_ratio ? num(*p.persistent_ratio, 4) : "null")
 		    << ", \"pvblk_stock_ratio\": "
 		    << (p.pvblk_stock_ratio ? num(*p.pvblk_stock_ratio, 4) : "null")
@@ -166,7 +175,8 @@ void write_table(std::ostream &out, const Report &r)
 		};
 		const Point *any = ps ? ps : np;
 		auto ratio = [](const Point *x) {
-			return x && x->pvblk_stock_ratio ? num(*x->pvblk_stock_ratio, 2) : std::string("-");
+			return x && x->pvblk_stock_ratio ? num(*x->pvblk_stock_ratio, 2)
+							 : std::string("-");
 		};
 		std::snprintf(line, sizeof(line), "%5d %6d %-10s %26s %26s %6s %9s %9s\n", p.vcpus,
 			      p.guests, p.driver.c_str(), cell(ps).c_str(), cell(np).c_str(),
@@ -179,7 +189,7 @@ void write_table(std::ostream &out, const Report &r)
 void write_gnuplot(std::ostream &out, const Report &r)
 {
 	std::set<int> vcpus, guests;
-	std::set<std::pair<int, std::string>> lines;  // (driver rank, driver)
+	std::set<std::pair<int, std::string>> lines; // (driver rank, driver)
 	for (const auto &p : r.points) {
 		vcpus.insert(p.vcpus);
 		if (!p.driver.starts_with("ring-"))
@@ -199,25 +209,29 @@ void write_gnuplot(std::ostream &out, const Report &r)
 	// One datablock per (vcpus, driver, mode): guests median min max.
 	for (int v : vcpus)
 		for (const auto &d : drivers)
-			for (int m : {1, 0}) {
-				out << "$g_" << v << "_" << (d.starts_with("ring-") ? "ring_" + d.substr(5) : d)
-				    << "_" << m << " << EOD\n";
+			for (int m : { 1, 0 }) {
+				out << "$g_" << v << "_"
+				    << (d.starts_with("ring-") ? "ring_" + d.substr(5) : d) << "_"
+				    << m << " << EOD\n";
 				for (const auto &p : r.points)
 					if (p.vcpus == v && p.driver == d && p.persistent == m)
-						out << p.guests << ' ' << num(p.stats.median, 1) << ' '
-						    << num(p.stats.min, 1) << ' ' << num(p.stats.max, 1) << '\n';
+						out << p.guests << ' ' << num(p.stats.median, 1)
+						    << ' ' << num(p.stats.min, 1) << ' '
+						    << num(p.stats.max, 1) << '\n';
 				out << "EOD\n";
 			}
 	// And per (guests, driver, mode): vcpus median min max.
 	for (int k : guests)
 		for (const auto &d : drivers)
-			for (int m : {1, 0}) {
-				out << "$v_" << k << "_" << (d.starts_with("ring-") ? "ring_" + d.substr(5) : d)
-				    << "_" << m << " << EOD\n";
+			for (int m : { 1, 0 }) {
+				out << "$v_" << k << "_"
+				    << (d.starts_with("ring-") ? "ring_" + d.substr(5) : d) << "_"
+				    << m << " << EOD\n";
 				for (const auto &p : r.points)
 					if (p.guests == k && p.driver == d && p.persistent == m)
-						out << p.vcpus << ' ' << num(p.stats.median, 1) << ' '
-						    << num(p.stats.min, 1) << ' ' << num(p.stats.max, 1) << '\n';
+						out << p.vcpus << ' ' << num(p.stats.median, 1)
+						    << ' ' << num(p.stats.min, 1) << ' '
+						    << num(p.stats.max, 1) << '\n';
 				out << "EOD\n";
 			}
 	auto block = [](const std::string &d) {
@@ -225,8 +239,8 @@ void write_gnuplot(std::ostream &out, const Report &r)
 	};
 	auto label = [](const std::string &d, int m) {
 		std::string f = d.starts_with("ring-") ? "pvblk-ring + " + backend_of(d)
-						       : d == "pvblk" ? "pvblkfront + pvblkback"
-								      : "xen-blkfront + xen-blkback";
+				: d == "pvblk"	       ? "pvblkfront + pvblkback"
+						       : "xen-blkfront + xen-blkback";
 		return f + ", " + mode_name(m);
 	};
 	auto style = [&](const std::string &d, int m) {
@@ -244,9 +258,10 @@ void write_gnuplot(std::ostream &out, const Report &r)
 		for (const auto &d : drivers) {
 			if (!guest_axis && d.starts_with("ring-"))
 				continue;
-			for (int m : {1, 0}) {
+			for (int m : { 1, 0 }) {
 				out << (first ? "" : ", \\\n     ") << "$" << prefix << sel << "_"
-				    << block(d) << "_" << m << " using 1:2:3:4 with yerrorlines title "
+				    << block(d) << "_" << m
+				    << " using 1:2:3:4 with yerrorlines title "
 				    << json_string(label(d, m)) << style(d, m);
 				first = false;
 			}

@@ -64,8 +64,7 @@ std::uint64_t Fd::size() const
 void Fd::pread_all(std::span<std::byte> buf, std::uint64_t off) const
 {
 	while (!buf.empty()) {
-		ssize_t n = ::pread(fd_, buf.data(), buf.size(),
-				    static_cast<off_t>(off));
+		ssize_t n = ::pread(fd_, buf.data(), buf.size(), static_cast<off_t>(off));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -82,8 +81,7 @@ void Fd::pread_all(std::span<std::byte> buf, std::uint64_t off) const
 void Fd::pwrite_all(std::span<const std::byte> buf, std::uint64_t off) const
 {
 	while (!buf.empty()) {
-		ssize_t n = ::pwrite(fd_, buf.data(), buf.size(),
-				     static_cast<off_t>(off));
+		ssize_t n = ::pwrite(fd_, buf.data(), buf.size(), static_cast<off_t>(off));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)

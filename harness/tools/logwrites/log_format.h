@@ -41,10 +41,9 @@ enum Flag : std::uint64_t {
 	kFua = 2,
 	kDiscard = 4,
 	kMark = 8,
-	kMetadata = 16,		// REQ_META: informational only
+	kMetadata = 16, // REQ_META: informational only
 };
-inline constexpr std::uint64_t kKnownFlags =
-	kFlush | kFua | kDiscard | kMark | kMetadata;
+inline constexpr std::uint64_t kKnownFlags = kFlush | kFua | kDiscard | kMark | kMetadata;
 
 inline constexpr std::uint32_t kMinSectorSize = 512;
 inline constexpr std::uint32_t kMaxSectorSize = 65536;

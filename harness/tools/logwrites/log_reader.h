@@ -25,13 +25,13 @@ private:
 };
 
 struct Entry {
-	std::uint64_t index;		// 0-based position in the log
-	std::uint64_t offset;		// byte offset of its header in the log
-	std::uint64_t sector;		// in sectorsize units
+	std::uint64_t index;  // 0-based position in the log
+	std::uint64_t offset; // byte offset of its header in the log
+	std::uint64_t sector; // in sectorsize units
 	std::uint64_t nr_sectors;
 	std::uint64_t flags;
 	std::uint64_t data_len;
-	std::string mark;		// a MARK's name
+	std::string mark; // a MARK's name
 
 	bool is(std::uint64_t f) const { return (flags & f) != 0; }
 	// Bytes of data that follow the header (none for a DISCARD).
@@ -43,8 +43,8 @@ struct Entry {
 
 struct Log {
 	std::uint32_t sectorsize = 0;
-	std::uint64_t nr_entries = 0;	// as the super block says
-	std::uint64_t size = 0;		// bytes in the log device or file
+	std::uint64_t nr_entries = 0; // as the super block says
+	std::uint64_t size = 0;	      // bytes in the log device or file
 	std::vector<Entry> entries;
 };
 

@@ -28,8 +28,7 @@ void LogWriter::write_super(std::uint64_t nr_entries)
 	fd_.pwrite_all(blk, 0);
 }
 
-std::uint64_t LogWriter::append(std::uint64_t sector, std::uint64_t nr_sectors,
-				std::uint64_t flags,
+std::uint64_t LogWriter::append(std::uint64_t sector, std::uint64_t nr_sectors, std::uint64_t flags,
 				std::span<const std::byte> inline_data,
 				std::span<const std::byte> data)
 {
@@ -55,8 +54,7 @@ std::uint64_t LogWriter::append(std::uint64_t sector, std::uint64_t nr_sectors,
 	return index;
 }
 
-std::uint64_t LogWriter::write(std::uint64_t sector,
-			       std::span<const std::byte> data,
+std::uint64_t LogWriter::write(std::uint64_t sector, std::span<const std::byte> data,
 			       std::uint64_t flags)
 {
 	if (data.size() % ss_)
@@ -81,8 +79,8 @@ std::uint64_t LogWriter::mark(const std::string &name)
 	return append(0, 0, kMark, std::as_bytes(std::span(name)), {});
 }
 
-std::uint64_t LogWriter::raw(std::uint64_t sector, std::uint64_t nr_sectors,
-			     std::uint64_t flags, std::uint64_t data_len)
+std::uint64_t LogWriter::raw(std::uint64_t sector, std::uint64_t nr_sectors, std::uint64_t flags,
+			     std::uint64_t data_len)
 {
 	std::uint64_t index = append(sector, nr_sectors, flags & ~kMark, {}, {});
 

@@ -29,8 +29,8 @@ public:
 	std::uint64_t discard(std::uint64_t sector, std::uint64_t nr_sectors);
 	std::uint64_t mark(const std::string &name);
 	// An entry with raw header fields and no data, for malformed logs.
-	std::uint64_t raw(std::uint64_t sector, std::uint64_t nr_sectors,
-			  std::uint64_t flags, std::uint64_t data_len);
+	std::uint64_t raw(std::uint64_t sector, std::uint64_t nr_sectors, std::uint64_t flags,
+			  std::uint64_t data_len);
 	// The end mark the kernel writes on removal, then the super block.
 	void finish();
 	// Write the super block with any entry count.
@@ -40,13 +40,13 @@ public:
 	std::uint64_t bytes() const { return next_; }
 
 private:
-	std::uint64_t append(std::uint64_t sector, std::uint64_t nr_sectors,
-			     std::uint64_t flags, std::span<const std::byte> inline_data,
+	std::uint64_t append(std::uint64_t sector, std::uint64_t nr_sectors, std::uint64_t flags,
+			     std::span<const std::byte> inline_data,
 			     std::span<const std::byte> data);
 
 	const Fd &fd_;
 	std::uint32_t ss_;
-	std::uint64_t next_;		// byte offset of the next header
+	std::uint64_t next_; // byte offset of the next header
 	std::uint64_t entries_ = 0;
 };
 

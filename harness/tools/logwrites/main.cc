@@ -82,8 +82,8 @@ std::uint64_t parse_kinds(const std::string &s)
 
 	while (pos <= s.size()) {
 		std::size_t comma = s.find(',', pos);
-		std::string k = s.substr(pos, comma == std::string::npos ?
-							std::string::npos : comma - pos);
+		std::string k = s.substr(pos, comma == std::string::npos ? std::string::npos
+									 : comma - pos);
 		if (k == "flush")
 			flags |= kFlush;
 		else if (k == "fua")
@@ -91,8 +91,7 @@ std::uint64_t parse_kinds(const std::string &s)
 		else if (k == "mark")
 			flags |= kMark;
 		else
-			throw UsageError("unknown point kind '" + k +
-					 "' (want flush, fua, mark)");
+			throw UsageError("unknown point kind '" + k + "' (want flush, fua, mark)");
 		if (comma == std::string::npos)
 			break;
 		pos = comma + 1;
@@ -125,8 +124,7 @@ std::string value(const std::vector<std::string> &args, std::size_t &i)
 
 void print_entry(const Entry &e)
 {
-	std::cout << "entry " << e.index << " offset " << e.offset << ' '
-		  << flag_names(e.flags);
+	std::cout << "entry " << e.index << " offset " << e.offset << ' ' << flag_names(e.flags);
 	if (e.is(kMark))
 		std::cout << ' ' << e.mark;
 	else
@@ -153,9 +151,8 @@ int cmd_list(const std::vector<std::string> &args)
 		throw UsageError("list needs a LOG");
 	Fd fd = Fd::open(*path, O_RDONLY);
 	Log log = read_log(fd);
-	std::cout << "log " << *path << ": sectorsize " << log.sectorsize
-		  << ", " << log.nr_entries << " entries, " << log.size
-		  << " bytes\n";
+	std::cout << "log " << *path << ": sectorsize " << log.sectorsize << ", " << log.nr_entries
+		  << " entries, " << log.size << " bytes\n";
 	for (const Entry &e : log.entries)
 		if (!points || (e.flags & points))
 			print_entry(e);
@@ -163,8 +160,8 @@ int cmd_list(const std::vector<std::string> &args)
 }
 
 // Run the check command for one point; true when it exits 0.
-bool run_check(const std::string &cmd, const std::string &target,
-	       const Entry &e, std::uint64_t point)
+bool run_check(const std::string &cmd, const std::string &target, const Entry &e,
+	       std::uint64_t point)
 {
 	std::cout.flush();
 	pid_t pid = fork();
@@ -184,11 +181,13 @@ bool run_check(const std::string &cmd, const std::string &target,
 			throw std::system_error(errno, std::generic_category(), "waitpid");
 	}
 	bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	std::cout << "point " << point << ": entry " << e.index << ' '
-		  << flag_names(e.flags) << ": "
-		  << (ok ? "ok" : "FAILED (status " + std::to_string(
-				   WIFEXITED(status) ? WEXITSTATUS(status) :
-				   128 + WTERMSIG(status)) + ")")
+	std::cout << "point " << point << ": entry " << e.index << ' ' << flag_names(e.flags)
+		  << ": "
+		  << (ok ? "ok"
+			 : "FAILED (status " +
+				      std::to_string(WIFEXITED(status) ? WEXITSTATUS(status)
+								       : 128 + WTERMSIG(status)) +
+				      ")")
 		  << '\n';
 	return ok;
 }
@@ -254,9 +253,8 @@ int cmd_replay(const std::vector<std::string> &args)
 			r.first_failed = r.applied - 1;
 		}
 	}
-	std::cout << "pvblk-logwrites: replayed " << r.applied << " of "
-		  << log.entries.size() << " entries, " << r.points
-		  << " check points (" << r.unchanged << " unchanged), "
+	std::cout << "pvblk-logwrites: replayed " << r.applied << " of " << log.entries.size()
+		  << " entries, " << r.points << " check points (" << r.unchanged << " unchanged), "
 		  << r.failed << " failed";
 	if (r.failed)
 		std::cout << " (first at entry " << r.first_failed << ")";

@@ -22,8 +22,7 @@ void check_fits(const Log &log, std::uint64_t end, std::uint64_t target_size)
 			continue;
 		if (e.sector > blocks || e.nr_sectors > blocks - e.sector)
 			throw LogError(e.offset,
-				       "entry " + std::to_string(e.index) +
-					       " writes blocks " +
+				       "entry " + std::to_string(e.index) + " writes blocks " +
 					       std::to_string(e.sector) + ".." +
 					       std::to_string(e.sector + e.nr_sectors - 1) +
 					       " past the end of the target (" +
@@ -58,12 +57,11 @@ void apply(const Fd &log_fd, const Log &log, const Entry &e, const Fd &target,
 
 } // namespace
 
-ReplayResult replay(const Fd &log_fd, const Log &log, const Fd &target,
-		    const ReplayOptions &opt, const CheckFn &check,
-		    const std::atomic<bool> *stop)
+ReplayResult replay(const Fd &log_fd, const Log &log, const Fd &target, const ReplayOptions &opt,
+		    const CheckFn &check, const std::atomic<bool> *stop)
 {
-	const std::uint64_t end =
-		opt.last >= log.entries.size() ? log.entries.size() : opt.last + 1;
+	const std::uint64_t end = opt.last >= log.entries.size() ? log.entries.size()
+								 : opt.last + 1;
 	std::vector<std::byte> buf(kChunk);
 	bool changed = true, last_ok = true;
 	ReplayResult r;

@@ -38,7 +38,7 @@ struct ReplayResult {
 	std::uint64_t points = 0;	// check points reached
 	std::uint64_t unchanged = 0;	// ... of which skip_unchanged reused
 	std::uint64_t failed = 0;	// checks that failed
-	std::uint64_t first_failed = 0;	// entry index of the first failure
+	std::uint64_t first_failed = 0; // entry index of the first failure
 	bool interrupted = false;
 };
 
@@ -49,8 +49,7 @@ using CheckFn = std::function<bool(const Entry &, std::uint64_t point)>;
 // Replay @log (read from @log_fd) onto @target. Entries writing past the
 // target's end are refused (LogError at the entry's header) before
 // anything is written. @stop, when set, ends the replay between entries.
-ReplayResult replay(const Fd &log_fd, const Log &log, const Fd &target,
-		    const ReplayOptions &opt, const CheckFn &check,
-		    const std::atomic<bool> *stop = nullptr);
+ReplayResult replay(const Fd &log_fd, const Log &log, const Fd &target, const ReplayOptions &opt,
+		    const CheckFn &check, const std::atomic<bool> *stop = nullptr);
 
 } // namespace pvblk::logwrites

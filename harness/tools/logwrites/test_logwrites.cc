@@ -101,12 +101,12 @@ TEST_P(RoundTrip, EveryKindOfEntry)
 	EXPECT_EQ(e[0].sector, 10u);
 	EXPECT_EQ(e[0].nr_sectors, 3u);
 	EXPECT_EQ(e[0].flags, 0u);
-	EXPECT_EQ(e[1].offset, 5ull * ss);	// header + 3 data blocks later
+	EXPECT_EQ(e[1].offset, 5ull * ss); // header + 3 data blocks later
 	EXPECT_EQ(e[1].flags, kFlush);
 	EXPECT_EQ(e[2].flags, kFlush | kFua);
 	EXPECT_EQ(e[3].flags, kDiscard);
 	EXPECT_EQ(e[3].nr_sectors, 5u);
-	EXPECT_EQ(e[4].offset, e[3].offset + ss);	// a discard has no data
+	EXPECT_EQ(e[4].offset, e[3].offset + ss); // a discard has no data
 	EXPECT_EQ(e[4].mark, "point-a");
 	EXPECT_EQ(e[5].mark, "dm-log-writes-end");
 	EXPECT_EQ(w.bytes(), e[5].offset + ss);
@@ -154,7 +154,7 @@ TEST(Malformed, TooShortOrNotALog)
 {
 	EXPECT_EQ(error_offset(scratch()), 0);
 	EXPECT_EQ(error_offset(scratch(511)), 0);
-	EXPECT_EQ(error_offset(scratch(4096)), 0);	// zeros: bad magic
+	EXPECT_EQ(error_offset(scratch(4096)), 0); // zeros: bad magic
 }
 
 TEST(Malformed, SuperBlockFields)
@@ -184,7 +184,7 @@ TEST(Malformed, SuperBlockFields)
 		Fd fd = scratch();
 		LogWriter w(fd, 512);
 		w.flush();
-		w.write_super(1000);	// more than 512 bytes per entry can hold
+		w.write_super(1000); // more than 512 bytes per entry can hold
 		EXPECT_EQ(error_offset(fd), 16);
 	}
 }
@@ -193,24 +193,24 @@ TEST(Malformed, TruncatedEntries)
 {
 	Fd fd = scratch();
 	LogWriter w(fd, 512);
-	w.write(0, pattern(5, 4));	// header 512, data 1024..3071
-	w.flush();			// header 3072
+	w.write(0, pattern(5, 4)); // header 512, data 1024..3071
+	w.flush();		   // header 3072
 	w.write_super(2);
 
 	ASSERT_EQ(ftruncate(fd.get(), 3072 + 100), 0);
-	EXPECT_EQ(error_offset(fd), 3072);	// header cut short
+	EXPECT_EQ(error_offset(fd), 3072); // header cut short
 	ASSERT_EQ(ftruncate(fd.get(), 3000), 0);
-	EXPECT_EQ(error_offset(fd), 512 + 8);	// data cut short
+	EXPECT_EQ(error_offset(fd), 512 + 8); // data cut short
 }
 
 TEST(Malformed, BadEntryFields)
 {
 	struct Case {
 		std::uint64_t nr_sectors, flags, data_len;
-		long long where;		// offset from the header
+		long long where; // offset from the header
 	} cases[] = {
 		{ 0, 1u << 5, 0, 16 },		// unknown flag
-		{ 0, kMark, 512 - 32 + 1, 24 },	// mark name longer than its block
+		{ 0, kMark, 512 - 32 + 1, 24 }, // mark name longer than its block
 		{ 1, kMark, 2, 8 },		// mark with data sectors
 		{ 0, kFlush, 16, 24 },		// data_len on a non-mark
 		{ 1u << 20, 0, 0, 8 },		// data past the end of the log
@@ -220,8 +220,7 @@ TEST(Malformed, BadEntryFields)
 		Fd fd = scratch();
 		LogWriter w(fd, 512);
 		w.flush();
-		w.raw(c.where == 0 ? UINT64_MAX / 4 : 3, c.nr_sectors, c.flags,
-		      c.data_len);
+		w.raw(c.where == 0 ? UINT64_MAX / 4 : 3, c.nr_sectors, c.flags, c.data_len);
 		w.write_super(2);
 		EXPECT_EQ(error_offset(fd), 1024 + c.where)
 			<< "flags " << c.flags << " nr " << c.nr_sectors;

@@ -29,16 +29,16 @@ struct Op {
 };
 
 const std::vector<Op> kScript = {
-	{ Op::kWrite, 0, 4, 10 },			// 0
-	{ Op::kWrite, 2, 1, 11 },			// 1: overwrites block 2
-	{ Op::kFlushOp },				// 2
-	{ Op::kDiscardOp, 1, 2 },			// 3: zeroes blocks 1-2
-	{ Op::kWrite, 8, 2, 12, kFua },			// 4
-	{ Op::kMarkOp, 0, 0, 0, 0, "half" },		// 5
-	{ Op::kWrite, 3, 1, 13 },			// 6
-	{ Op::kWrite, 9, 3, 14, kFlush | kFua },	// 7
-	{ Op::kDiscardOp, 0, 1 },			// 8
-	{ Op::kFlushOp },				// 9
+	{ Op::kWrite, 0, 4, 10 },		 // 0
+	{ Op::kWrite, 2, 1, 11 },		 // 1: overwrites block 2
+	{ Op::kFlushOp },			 // 2
+	{ Op::kDiscardOp, 1, 2 },		 // 3: zeroes blocks 1-2
+	{ Op::kWrite, 8, 2, 12, kFua },		 // 4
+	{ Op::kMarkOp, 0, 0, 0, 0, "half" },	 // 5
+	{ Op::kWrite, 3, 1, 13 },		 // 6
+	{ Op::kWrite, 9, 3, 14, kFlush | kFua }, // 7
+	{ Op::kDiscardOp, 0, 1 },		 // 8
+	{ Op::kFlushOp },			 // 9
 };
 
 std::vector<std::byte> model_after(std::uint64_t last)
@@ -105,8 +105,7 @@ std::vector<std::byte> model_on_fresh(std::uint64_t last)
 	}
 	for (std::uint64_t b = 0; b < kBlocks; b++)
 		if (!touched[b])
-			std::fill_n(m.begin() + static_cast<long>(b * kSs), kSs,
-				    std::byte{ 0xee });
+			std::fill_n(m.begin() + static_cast<long>(b * kSs), kSs, std::byte{ 0xee });
 	return m;
 }
 
@@ -116,7 +115,7 @@ TEST(Replay, UpToEveryEntry)
 {
 	Fd logfd = scripted_log();
 	Log log = read_log(logfd);
-	ASSERT_EQ(log.entries.size(), kScript.size() + 1);	// + end mark
+	ASSERT_EQ(log.entries.size(), kScript.size() + 1); // + end mark
 
 	for (std::uint64_t n = 0; n < kScript.size(); n++) {
 		Fd t = fresh_target();
@@ -148,14 +147,13 @@ TEST(Replay, PointsAtFlushAndFua)
 	ReplayOptions opt;
 	opt.point_flags = kFlush | kFua;
 
-	ReplayResult r = replay(logfd, log, t, opt,
-				[&](const Entry &e, std::uint64_t point) {
-					seen.push_back(e.index);
-					EXPECT_EQ(point, seen.size());
-					// the target holds exactly the prefix
-					EXPECT_EQ(read_all(t), model_on_fresh(e.index));
-					return true;
-				});
+	ReplayResult r = replay(logfd, log, t, opt, [&](const Entry &e, std::uint64_t point) {
+		seen.push_back(e.index);
+		EXPECT_EQ(point, seen.size());
+		// the target holds exactly the prefix
+		EXPECT_EQ(read_all(t), model_on_fresh(e.index));
+		return true;
+	});
 	EXPECT_EQ(seen, (std::vector<std::uint64_t>{ 2, 4, 7, 9 }));
 	EXPECT_EQ(r.points, 4u);
 	EXPECT_EQ(r.failed, 0u);
@@ -209,7 +207,7 @@ TEST(Replay, RefusesEntriesPastTheTarget)
 {
 	Fd logfd = scripted_log();
 	Log log = read_log(logfd);
-	Fd t = fresh_target(11);	// entry 7 writes blocks 9..11
+	Fd t = fresh_target(11); // entry 7 writes blocks 9..11
 	auto before = read_all(t);
 
 	try {
@@ -219,7 +217,7 @@ TEST(Replay, RefusesEntriesPastTheTarget)
 		EXPECT_EQ(e.offset(), log.entries[7].offset);
 		EXPECT_NE(std::string(e.what()).find("entry 7"), std::string::npos);
 	}
-	EXPECT_EQ(read_all(t), before);	// nothing written
+	EXPECT_EQ(read_all(t), before); // nothing written
 
 	// up to entry 6 fits
 	ReplayOptions opt;
@@ -236,14 +234,15 @@ TEST(Replay, StopFlagEndsBetweenEntries)
 	ReplayOptions opt;
 	opt.point_flags = kFlush;
 
-	ReplayResult r = replay(logfd, log, t, opt,
-				[&](const Entry &, std::uint64_t) {
-					stop = true;
-					return true;
-				},
-				&stop);
+	ReplayResult r = replay(
+		logfd, log, t, opt,
+		[&](const Entry &, std::uint64_t) {
+			stop = true;
+			return true;
+		},
+		&stop);
 	EXPECT_TRUE(r.interrupted);
-	EXPECT_EQ(r.applied, 3u);	// through the first flush
+	EXPECT_EQ(r.applied, 3u); // through the first flush
 }
 
 TEST(Replay, SkipUnchangedReusesTheVerdict)
@@ -251,11 +250,11 @@ TEST(Replay, SkipUnchangedReusesTheVerdict)
 	Fd logfd = scratch();
 	LogWriter w(logfd, kSs);
 	w.write(0, pattern(1, 1));
-	w.flush();			// 1: checked
-	w.flush();			// 2: nothing new: reused
+	w.flush(); // 1: checked
+	w.flush(); // 2: nothing new: reused
 	w.discard(0, 1);
-	w.write(1, pattern(2, 1), kFua);	// 4: checked
-	w.mark("m");			// 5: nothing new: reused
+	w.write(1, pattern(2, 1), kFua); // 4: checked
+	w.mark("m");			 // 5: nothing new: reused
 	w.finish();
 	Log log = read_log(logfd);
 	Fd t = fresh_target();
@@ -265,14 +264,13 @@ TEST(Replay, SkipUnchangedReusesTheVerdict)
 	opt.skip_unchanged = true;
 	opt.keep_going = true;
 
-	ReplayResult r = replay(logfd, log, t, opt,
-				[&](const Entry &e, std::uint64_t) {
-					seen.push_back(e.index);
-					return e.index != 4;
-				});
+	ReplayResult r = replay(logfd, log, t, opt, [&](const Entry &e, std::uint64_t) {
+		seen.push_back(e.index);
+		return e.index != 4;
+	});
 	EXPECT_EQ(seen, (std::vector<std::uint64_t>{ 1, 4 }));
-	EXPECT_EQ(r.points, 5u);	// 1 2 4 5 6
+	EXPECT_EQ(r.points, 5u); // 1 2 4 5 6
 	EXPECT_EQ(r.unchanged, 3u);
-	EXPECT_EQ(r.failed, 3u);	// 4 and the two marks after it
+	EXPECT_EQ(r.failed, 3u); // 4 and the two marks after it
 	EXPECT_EQ(r.first_failed, 4u);
 }

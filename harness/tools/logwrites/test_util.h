@@ -27,8 +27,7 @@ inline Fd scratch(std::uint64_t size = 0)
 
 // @blocks blocks of @ss bytes, every byte derived from @seed and its
 // position, so two patterns with different seeds never match.
-inline std::vector<std::byte> pattern(unsigned seed, std::size_t blocks,
-				      std::size_t ss = 512)
+inline std::vector<std::byte> pattern(unsigned seed, std::size_t blocks, std::size_t ss = 512)
 {
 	std::vector<std::byte> v(blocks * ss);
 

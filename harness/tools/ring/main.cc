@@ -42,7 +42,7 @@ void top_usage(std::ostream &o)
 	     "Xen or backend trouble), 4 malformed input, 130 interrupted.\n";
 }
 
-}	// namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -78,7 +78,8 @@ int main(int argc, char **argv)
 			std::cerr << "pvblk-ring " << name << ": " << e.what() << "\n";
 			return kExitEnv;
 		} catch (const pvblk::trace::FormatError &e) {
-			std::cerr << "pvblk-ring " << name << ": malformed trace: " << e.what() << "\n";
+			std::cerr << "pvblk-ring " << name << ": malformed trace: " << e.what()
+				  << "\n";
 			return kExitBadInput;
 		} catch (const std::exception &e) {
 			std::cerr << "pvblk-ring " << name << ": " << e.what() << "\n";

@@ -87,11 +87,11 @@ AttackResult Attacker::expect_errors(const std::vector<pvblk_req> &reqs)
 	r.pass = v.size() == reqs.size();
 	for (const auto &x : v)
 		r.pass &= x.status != PVBLK_RSP_OKAY;
-	r.detail = v.size() == reqs.size() ? "answered " + status_list(v)
-					   : std::to_string(v.size()) + " of " +
-						     std::to_string(reqs.size()) + " answered (" +
-						     status_list(v) + ")";
+	r.detail = v.size() == reqs.size()
+			   ? "answered " + status_list(v)
+			   : std::to_string(v.size()) + " of " + std::to_string(reqs.size()) +
+				     " answered (" + status_list(v) + ")";
 	return r.pass ? still_serves(r) : r;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

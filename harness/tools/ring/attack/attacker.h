@@ -48,4 +48,4 @@ private:
 // "id N:status,..." of @v, for the verdicts.
 std::string status_list(const std::vector<Response> &v);
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

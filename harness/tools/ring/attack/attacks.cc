@@ -105,7 +105,7 @@ const std::array kAttacks = {
 		.run = attack::close_under_discards },
 };
 
-}	// namespace
+} // namespace
 
 std::span<const Attack> attack_table()
 {
@@ -120,4 +120,4 @@ const Attack *find_attack(std::string_view name)
 	return nullptr;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

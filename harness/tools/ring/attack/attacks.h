@@ -16,15 +16,15 @@ class Attacker;
 
 struct AttackResult {
 	bool pass = false;
-	std::string detail;	// what the backend did
+	std::string detail; // what the backend did
 };
 
 struct Attack {
 	const char *name;
-	const char *what;	// what is sent
-	const char *expect;	// what a correct backend does
-	bool read_only;	// needs a read-only attach
-	AttackResult (*run)(Attacker &);	// send it, judge the answer
+	const char *what;		 // what is sent
+	const char *expect;		 // what a correct backend does
+	bool read_only;			 // needs a read-only attach
+	AttackResult (*run)(Attacker &); // send it, judge the answer
 };
 
 // Every attack, in the order "attack all" runs them.
@@ -33,4 +33,4 @@ std::span<const Attack> attack_table();
 // The attack called @name, or nullptr.
 const Attack *find_attack(std::string_view name);
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

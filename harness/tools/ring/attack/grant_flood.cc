@@ -33,7 +33,7 @@ struct FloodSource : IoSource {
 	}
 };
 
-}	// namespace
+} // namespace
 
 AttackResult grant_flood(Attacker &a)
 {
@@ -71,4 +71,4 @@ AttackResult grant_flood(Attacker &a)
 	return res;
 }
 
-}	// namespace pvblk::ring::attack
+} // namespace pvblk::ring::attack

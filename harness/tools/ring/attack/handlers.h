@@ -33,4 +33,4 @@ AttackResult grant_flood(Attacker &a);
 AttackResult teardown_inflight(Attacker &a);
 AttackResult close_under_discards(Attacker &a);
 
-}	// namespace pvblk::ring::attack
+} // namespace pvblk::ring::attack

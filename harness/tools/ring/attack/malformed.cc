@@ -37,7 +37,7 @@ AttackResult too_many_segs(Attacker &a)
 
 	for (unsigned int i = 0; i < PVBLK_MAX_SEGS_DIRECT; i++)
 		q.seg[i] = q.seg[0];
-	q.nr_segments = PVBLK_MAX_SEGS_DIRECT + 1;	// the wire says 12
+	q.nr_segments = PVBLK_MAX_SEGS_DIRECT + 1; // the wire says 12
 	return a.expect_errors({ q });
 }
 
@@ -62,16 +62,16 @@ AttackResult past_end(Attacker &a)
 {
 	uint64_t sectors = a.neg().sectors;
 
-	return a.expect_errors({ a.read(1, sectors), a.read(2, sectors - 4),
-				 a.read(3, UINT64_MAX - 7) });
+	return a.expect_errors(
+		{ a.read(1, sectors), a.read(2, sectors - 4), a.read(3, UINT64_MAX - 7) });
 }
 
 AttackResult write_ro(Attacker &a)
 {
 	uint32_t ref = a.pool().ref(0);
 
-	return a.expect_errors({ make_direct(PVBLK_OP_WRITE, 1, a.handle(), 0,
-					     segments_for(8, { &ref, 1 })) });
+	return a.expect_errors(
+		{ make_direct(PVBLK_OP_WRITE, 1, a.handle(), 0, segments_for(8, { &ref, 1 })) });
 }
 
 AttackResult bad_gref(Attacker &a)
@@ -107,13 +107,13 @@ std::vector<uint32_t> full_indirect_pages(Attacker &a)
 	return refs;
 }
 
-}	// namespace
+} // namespace
 
 AttackResult indirect_too_many(Attacker &a)
 {
 	std::vector<uint32_t> refs = full_indirect_pages(a);
 	std::vector<pvblk_req> v = { make_indirect(PVBLK_OP_READ, 1, a.handle(), 0,
-						    PVBLK_MAX_INDIRECT_SEGS, refs) };
+						   PVBLK_MAX_INDIRECT_SEGS, refs) };
 	unsigned int lim = a.neg().indirect_segs;
 
 	if (lim && lim < PVBLK_MAX_INDIRECT_SEGS)
@@ -131,4 +131,4 @@ AttackResult indirect_bad_op(Attacker &a)
 	return a.expect_errors({ q });
 }
 
-}	// namespace pvblk::ring::attack
+} // namespace pvblk::ring::attack

@@ -46,7 +46,8 @@ AttackResult rsp_scribble(Attacker &a)
 			a.session().ev->wait(50);
 	}
 	res.pass = v.size() == 1 && v[0].id == 5 && v[0].status == PVBLK_RSP_OKAY;
-	res.detail = v.empty() ? "no answer (rsp_prod " + std::to_string(ring.backend_rsp_prod()) + ")"
+	res.detail = v.empty() ? "no answer (rsp_prod " + std::to_string(ring.backend_rsp_prod()) +
+					 ")"
 			       : "answered " + status_list(v) + ", rsp_prod rewritten to 1";
 	return res;
 }
@@ -80,4 +81,4 @@ AttackResult dup_id(Attacker &a)
 	return res.pass ? a.still_serves(res) : res;
 }
 
-}	// namespace pvblk::ring::attack
+} // namespace pvblk::ring::attack

@@ -79,9 +79,9 @@ AttackResult close_under_discards(Attacker &a)
 		     " ms; closed_ms " + std::to_string(ms(t1, t2)) +
 		     (clean ? " (Closing to Closed)" : " (the backend did not close)") + "; " +
 		     std::to_string(answered) + " of " + std::to_string(k) + " answered, " +
-		     std::to_string(flushed) + " of " + std::to_string(flushes) + " flushes OKAY, " +
-		     std::to_string(flush_errors) + " answered with an error";
+		     std::to_string(flushed) + " of " + std::to_string(flushes) +
+		     " flushes OKAY, " + std::to_string(flush_errors) + " answered with an error";
 	return res;
 }
 
-}	// namespace pvblk::ring::attack
+} // namespace pvblk::ring::attack

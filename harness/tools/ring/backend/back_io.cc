@@ -65,8 +65,8 @@ uint64_t BackIo::sectors() const
 bool BackIo::segments(const pvblk_req &q, std::vector<pvblk_seg> *segs)
 {
 	if (q.operation != PVBLK_OP_INDIRECT) {
-		segs->assign(q.seg, q.seg + std::min<unsigned int>(q.nr_segments,
-								  PVBLK_MAX_SEGS_DIRECT));
+		segs->assign(q.seg,
+			     q.seg + std::min<unsigned int>(q.nr_segments, PVBLK_MAX_SEGS_DIRECT));
 		return true;
 	}
 	unsigned int pages = pvblk_indirect_pages(q.nr_segments);
@@ -88,7 +88,8 @@ bool BackIo::segments(const pvblk_req &q, std::vector<pvblk_seg> *segs)
 							PVBLK_SEGS_PER_INDIRECT_PAGE);
 
 		pvblk_fetch_indirect_segs(segs->data() + first,
-					  buf.data() + static_cast<size_t>(i) * PVBLK_PAGE_SIZE, 0, n);
+					  buf.data() + static_cast<size_t>(i) * PVBLK_PAGE_SIZE, 0,
+					  n);
 	}
 	return true;
 }
@@ -148,4 +149,4 @@ int16_t BackIo::serve(const pvblk_req &q)
 	return gt_.copy(domid_, cs, false) ? PVBLK_RSP_OKAY : PVBLK_RSP_ERROR;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

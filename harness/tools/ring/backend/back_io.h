@@ -48,4 +48,4 @@ private:
 	bool flush_ = false;
 };
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

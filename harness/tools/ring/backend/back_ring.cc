@@ -23,7 +23,7 @@ void store(uint32_t *p, uint32_t v)
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
-}	// namespace
+} // namespace
 
 BackRing::BackRing(GrantTable &gt, uint32_t domid, const std::vector<uint32_t> &refs,
 		   unsigned int order, pvblk_abi abi, uint32_t port)
@@ -85,4 +85,4 @@ void BackRing::publish_raw(uint32_t prod)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -27,7 +27,7 @@ public:
 
 	unsigned int nr_slots() const { return nr_slots_; }
 	uint32_t port() const { return port_; }
-	uint32_t req_prod() const;	// as the frontend published it
+	uint32_t req_prod() const; // as the frontend published it
 
 	// The next request, if any: false when none is pending or the
 	// frontend's req_prod is not within one ring of our responses
@@ -54,8 +54,8 @@ private:
 	uint32_t port_;
 	unsigned int nr_slots_;
 	uint32_t req_cons_ = 0, rsp_prod_pvt_ = 0;
-	uint32_t answered_ = 0;	// requests answered: rsp_prod_pvt_ less extras
+	uint32_t answered_ = 0; // requests answered: rsp_prod_pvt_ less extras
 	uint64_t requests_ = 0, responses_ = 0;
 };
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -27,8 +27,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr int kInitialising = 1, kInitWait = 2, kInitialised = 3, kConnected = 4,
-	      kClosing = 5, kClosed = 6;
+constexpr int kInitialising = 1, kInitWait = 2, kInitialised = 3, kConnected = 4, kClosing = 5,
+	      kClosed = 6;
 
 std::string secs(double s)
 {
@@ -43,7 +43,7 @@ double since(Clock::time_point t)
 	return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-}	// namespace
+} // namespace
 
 HostileBackend::HostileBackend(XenStore &xs, GrantTable &gt, EventChannels &ev,
 			       const HostileConfig &cfg)
@@ -184,8 +184,8 @@ bool HostileBackend::connect()
 	auto persistent = fk("feature-persistent"), order = fk("ring-page-order"),
 	     nq = fk("multi-queue-num-queues"), proto = fk("protocol");
 	pvblk_front_offer fo;
-	enum pvblk_neg_err e = pvblk_parse_front_offer(&fo, cstr(persistent), cstr(order),
-						       cstr(nq), cstr(proto));
+	enum pvblk_neg_err e = pvblk_parse_front_offer(&fo, cstr(persistent), cstr(order), cstr(nq),
+						       cstr(proto));
 
 	if (e != PVBLK_NEG_OK || fo.ring_order > PVBLK_MAX_RING_ORDER ||
 	    fo.nr_queues > PVBLK_MAX_QUEUES) {
@@ -198,10 +198,12 @@ bool HostileBackend::connect()
 		uint32_t v = 0;
 
 		for (unsigned int i = 0; i < (1u << fo.ring_order); i++) {
-			auto r = fk(dir + (fo.ring_order ? "ring-ref" + std::to_string(i) : "ring-ref"));
+			auto r = fk(dir +
+				    (fo.ring_order ? "ring-ref" + std::to_string(i) : "ring-ref"));
 
 			if (pvblk_parse_u32(cstr(r), 0, UINT32_MAX, &v) != PVBLK_NEG_OK) {
-				note("frontend key " + dir + "ring-ref" + std::to_string(i) + " unusable");
+				note("frontend key " + dir + "ring-ref" + std::to_string(i) +
+				     " unusable");
 				disconnect();
 				return false;
 			}
@@ -276,8 +278,8 @@ void HostileBackend::hold_grants(const pvblk_req &q)
 	std::vector<std::pair<uint32_t, bool>> refs;
 
 	if (q.operation == PVBLK_OP_INDIRECT) {
-		for (unsigned int i = 0; i < pvblk_indirect_pages(q.nr_segments) &&
-					 i < PVBLK_MAX_INDIRECT_PAGES; i++)
+		for (unsigned int i = 0;
+		     i < pvblk_indirect_pages(q.nr_segments) && i < PVBLK_MAX_INDIRECT_PAGES; i++)
 			refs.push_back({ q.indirect_grefs[i], false });
 		std::vector<pvblk_seg> segs;
 
@@ -419,7 +421,7 @@ bool HostileBackend::serve_ring(BackRing &r, End *end)
 			return false;
 		}
 		if (r.responses() != before) {
-			if (!frozen_)	// an overrun rsp_prod stays
+			if (!frozen_) // an overrun rsp_prod stays
 				r.publish();
 			ev_.notify(r.port());
 		}
@@ -479,8 +481,8 @@ void HostileBackend::close_handshake()
 void HostileBackend::run()
 {
 	auto t0 = Clock::now();
-	static const char *const kEnds[] = { "released", "frontend closed", "gave up",
-					     "restart", "closing in flight", "ring broken" };
+	static const char *const kEnds[] = { "released", "frontend closed",   "gave up",
+					     "restart",	 "closing in flight", "ring broken" };
 	int st = 0;
 
 	create_nodes();
@@ -519,10 +521,12 @@ void HostileBackend::run()
 			offered_again_ = true;
 			disconnect();
 			xs_.write(be_ + "/state", std::to_string(kClosed));
-			if (!wait_front({ kInitialising }, static_cast<unsigned int>(sc_.reconnect_wait * 1000), &st)) {
+			if (!wait_front({ kInitialising },
+					static_cast<unsigned int>(sc_.reconnect_wait * 1000),
+					&st)) {
 				note("frontend not rebound within " +
-				     std::to_string(static_cast<int>(sc_.reconnect_wait)) + " s (state " +
-				     std::to_string(st) + ")");
+				     std::to_string(static_cast<int>(sc_.reconnect_wait)) +
+				     " s (state " + std::to_string(st) + ")");
 				break;
 			}
 			connection_++;
@@ -539,7 +543,8 @@ void HostileBackend::run()
 		// offer a new connection.
 		disconnect();
 		xs_.write(be_ + "/state", std::to_string(kClosed));
-		res_.front_closed = wait_front({ kClosed, kInitialising }, cfg_.close_timeout_ms, &st);
+		res_.front_closed = wait_front({ kClosed, kInitialising }, cfg_.close_timeout_ms,
+					       &st);
 		if (!res_.front_closed) {
 			note("frontend still in state " + std::to_string(st) + " after our Closed");
 			break;
@@ -549,7 +554,8 @@ void HostileBackend::run()
 		xs_.write(be_ + "/state", std::to_string(kInitWait));
 		note("restarted: InitWait for connection " + std::to_string(connection_));
 		// The frontend may come back (Initialised) or stay Closed.
-		if (!wait_front({ kInitialised, kConnected }, static_cast<unsigned int>(sc_.reconnect_wait * 1000), &st)) {
+		if (!wait_front({ kInitialised, kConnected },
+				static_cast<unsigned int>(sc_.reconnect_wait * 1000), &st)) {
 			note("frontend did not come back within " +
 			     std::to_string(static_cast<int>(sc_.reconnect_wait)) + " s (state " +
 			     std::to_string(st) + ")");
@@ -593,4 +599,4 @@ void HostileBackend::run()
 	res_.seconds = since(t0);
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -31,40 +31,40 @@ namespace pvblk::ring {
 
 struct HostileConfig {
 	uint32_t domid = 0;
-	std::string dev;		// block device or file served
-	unsigned int devid = 0;		// virtual-device number
+	std::string dev;	// block device or file served
+	unsigned int devid = 0; // virtual-device number
 	HostileScript script;
-	std::string until_file;		// teardown completes once this exists
-	unsigned int timeout_ms = 30000;	// each handshake step
-	unsigned int close_timeout_ms = 10000;	// frontend's answer to Closing
-	double release_timeout = 300;	// s to wait for until_file
+	std::string until_file;		       // teardown completes once this exists
+	unsigned int timeout_ms = 30000;       // each handshake step
+	unsigned int close_timeout_ms = 10000; // frontend's answer to Closing
+	double release_timeout = 300;	       // s to wait for until_file
 	bool verbose = false;
 };
 
 // What happened, for the report.
 struct HostileResult {
-	std::string states;		// frontend states seen, e.g. "1 3 4 6"
-	std::string front_error;	// the guest's xenbus error node, if any
-	std::string end;		// why serving ended
-	std::vector<std::string> notes;	// one line per notable event
-	unsigned int connections = 0;	// rings mapped this many times
-	bool refused = false;		// frontend closed before connecting
-	bool reconnected = false;	// a second connection after a restart
-	bool front_closed = true;	// frontend reached Closed after our Closing
-	double close_seconds = 0;	// our Closing -> its Closed
-	unsigned int queues = 0, ring_order = 0;	// of the last connection
+	std::string states;			 // frontend states seen, e.g. "1 3 4 6"
+	std::string front_error;		 // the guest's xenbus error node, if any
+	std::string end;			 // why serving ended
+	std::vector<std::string> notes;		 // one line per notable event
+	unsigned int connections = 0;		 // rings mapped this many times
+	bool refused = false;			 // frontend closed before connecting
+	bool reconnected = false;		 // a second connection after a restart
+	bool front_closed = true;		 // frontend reached Closed after our Closing
+	double close_seconds = 0;		 // our Closing -> its Closed
+	unsigned int queues = 0, ring_order = 0; // of the last connection
 	bool front_persistent = false;
 	uint64_t requests = 0, responses = 0, misbehaved = 0, held = 0;
-	uint64_t io_errors = 0;		// requests answered with an error
-	uint64_t mapped_at_close = 0;	// pages of the guest mapped at Closing
-	bool ring_broken = false;	// the frontend's req_prod was insane
+	uint64_t io_errors = 0;	      // requests answered with an error
+	uint64_t mapped_at_close = 0; // pages of the guest mapped at Closing
+	bool ring_broken = false;     // the frontend's req_prod was insane
 	double seconds = 0;
 };
 
 class HostileBackend {
 public:
 	HostileBackend(XenStore &xs, GrantTable &gt, EventChannels &ev, const HostileConfig &cfg);
-	~HostileBackend();	// removes every node it wrote
+	~HostileBackend(); // removes every node it wrote
 	HostileBackend(const HostileBackend &) = delete;
 	HostileBackend &operator=(const HostileBackend &) = delete;
 
@@ -102,17 +102,17 @@ private:
 	BackIo io_;
 	BackOfferKeys offer_;
 	unsigned int connection_ = 0;
-	bool offered_again_ = false;	// a refused reconnect was offered anew
+	bool offered_again_ = false; // a refused reconnect was offered anew
 	std::vector<std::unique_ptr<BackRing>> rings_;
 	std::vector<std::unique_ptr<ForeignMapping>> held_maps_;
-	std::vector<ForeignMapping *> scribble_;	// held writable: a read's pages
+	std::vector<ForeignMapping *> scribble_; // held writable: a read's pages
 	std::vector<pvblk_req> held_;
 	unsigned int trig_seen_ = 0;
 	bool armed_ = false;
-	bool frozen_ = false;	// rsp_prod left where a case put it
+	bool frozen_ = false; // rsp_prod left where a case put it
 	std::chrono::steady_clock::time_point armed_at_;
 	int last_state_ = -1;
 	HostileResult res_;
 };
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -17,53 +17,60 @@ constexpr unsigned kRestartOutcomes = kSeesOk | kSeesError;
 constexpr unsigned kOfferOutcomes = kSeesOk | kSeesNoDisk;
 
 const std::vector<HostileCaseInfo> kCases = {
-	{ HostileCase::None, "none", "serves every request correctly (the control)",
-	  kSeesOk, HostileTrigger::AnyRequest, 0 },
+	{ HostileCase::None, "none", "serves every request correctly (the control)", kSeesOk,
+	  HostileTrigger::AnyRequest, 0 },
 	{ HostileCase::Withhold, "withhold",
-	  "answers nothing; after give-up s of silence goes Closing", kSeesError, HostileTrigger::Write, 0 },
+	  "answers nothing; after give-up s of silence goes Closing", kSeesError,
+	  HostileTrigger::Write, 0 },
 	{ HostileCase::Duplicate, "dup",
-	  "answers a request, and the same id again in the same batch", kEither, HostileTrigger::Write, 0 },
-	{ HostileCase::UnknownId, "unknown-id",
-	  "answers with an id the frontend never sent", kEither, HostileTrigger::Write, 0 },
-	{ HostileCase::WrongOp, "wrong-op",
-	  "answers with another operation than the request's", kEither, HostileTrigger::Write, 0 },
+	  "answers a request, and the same id again in the same batch", kEither,
+	  HostileTrigger::Write, 0 },
+	{ HostileCase::UnknownId, "unknown-id", "answers with an id the frontend never sent",
+	  kEither, HostileTrigger::Write, 0 },
+	{ HostileCase::WrongOp, "wrong-op", "answers with another operation than the request's",
+	  kEither, HostileTrigger::Write, 0 },
 	{ HostileCase::ProdOverrun, "prod-overrun",
 	  "publishes rsp_prod 17 past the frontend's req_prod", kEither, HostileTrigger::Write, 0 },
 	{ HostileCase::FlushEopnotsupp, "flush-eopnotsupp",
-	  "offers flush, answers FLUSH with EOPNOTSUPP, then answers nothing",
-	  kEither, HostileTrigger::Flush, 0 },
+	  "offers flush, answers FLUSH with EOPNOTSUPP, then answers nothing", kEither,
+	  HostileTrigger::Flush, 0 },
 	{ HostileCase::CloseInflight, "close-inflight",
 	  "goes Closing with requests in flight and keeps ring and data grants "
 	  "mapped until hold s after its nodes are gone, then writes into the "
-	  "held pages of reads", kSeesError, HostileTrigger::Write, 0 },
+	  "held pages of reads",
+	  kSeesError, HostileTrigger::Write, 0 },
 	{ HostileCase::Restart, "restart",
-	  "mid-I/O goes Closed then InitWait and serves a new connection",
-	  kRestartOutcomes, HostileTrigger::Write, 64 },
+	  "mid-I/O goes Closed then InitWait and serves a new connection", kRestartOutcomes,
+	  HostileTrigger::Write, 64 },
 	{ HostileCase::ReconnectSectorSize, "reconnect-sector-size",
-	  "restart whose new connection has sector-size 4096 (was 512)",
-	  kRestartOutcomes, HostileTrigger::Write, 64 },
+	  "restart whose new connection has sector-size 4096 (was 512)", kRestartOutcomes,
+	  HostileTrigger::Write, 64 },
 	{ HostileCase::ReconnectFeatures, "reconnect-features",
 	  "restart whose new connection withdraws flush, indirect segments, "
-	  "persistent grants, multi-page rings and queues", kRestartOutcomes, HostileTrigger::Write, 64 },
-	{ HostileCase::AbsurdOrder, "absurd-order",
-	  "offers max-ring-page-order 4294967295", kOfferOutcomes, HostileTrigger::AnyRequest, 0 },
-	{ HostileCase::AbsurdQueues, "absurd-queues",
-	  "offers multi-queue-max-queues 4294967295", kOfferOutcomes, HostileTrigger::AnyRequest, 0 },
+	  "persistent grants, multi-page rings and queues",
+	  kRestartOutcomes, HostileTrigger::Write, 64 },
+	{ HostileCase::AbsurdOrder, "absurd-order", "offers max-ring-page-order 4294967295",
+	  kOfferOutcomes, HostileTrigger::AnyRequest, 0 },
+	{ HostileCase::AbsurdQueues, "absurd-queues", "offers multi-queue-max-queues 4294967295",
+	  kOfferOutcomes, HostileTrigger::AnyRequest, 0 },
 	{ HostileCase::AbsurdIndirect, "absurd-indirect",
-	  "offers feature-max-indirect-segments 4294967295", kOfferOutcomes, HostileTrigger::AnyRequest, 0 },
+	  "offers feature-max-indirect-segments 4294967295", kOfferOutcomes,
+	  HostileTrigger::AnyRequest, 0 },
 	{ HostileCase::GarbageKeys, "garbage-keys",
 	  "offers feature keys that are not numbers (\"-1\", \"0x10\", \"4 \", \"\")",
 	  kOfferOutcomes, HostileTrigger::AnyRequest, 0 },
 	{ HostileCase::WithholdProbe, "withhold-probe",
 	  "answers nothing from the disk's first read (its probe) on; after "
-	  "give-up s goes Closing", kSeesError | kSeesNoDisk, HostileTrigger::AnyRequest, 0 },
+	  "give-up s goes Closing",
+	  kSeesError | kSeesNoDisk, HostileTrigger::AnyRequest, 0 },
 	{ HostileCase::RestartProbe, "restart-probe",
 	  "restart with the disk's first read (its probe) unanswered, then "
-	  "serves the new connection", kSeesOk, HostileTrigger::AnyRequest, 0 },
+	  "serves the new connection",
+	  kSeesOk, HostileTrigger::AnyRequest, 0 },
 	{ HostileCase::CloseInflightProbe, "close-inflight-probe",
 	  "offers no persistent grants and does as close-inflight from the "
-	  "disk's first read (its probe) on", kSeesError | kSeesNoDisk,
-	  HostileTrigger::AnyRequest, 0 },
+	  "disk's first read (its probe) on",
+	  kSeesError | kSeesNoDisk, HostileTrigger::AnyRequest, 0 },
 };
 
 double parse_seconds(const std::string &v, const std::string &what)
@@ -78,7 +85,7 @@ double parse_seconds(const std::string &v, const std::string &what)
 	return d;
 }
 
-}	// namespace
+} // namespace
 
 const std::vector<HostileCaseInfo> &hostile_cases()
 {
@@ -145,7 +152,7 @@ HostileScript parse_hostile_script(const std::string &text)
 	for (size_t pos = 0; pos <= rest.size();) {
 		size_t comma = rest.find(',', pos);
 		std::string kv = rest.substr(pos, comma == std::string::npos ? std::string::npos
-									    : comma - pos);
+									     : comma - pos);
 		size_t eq = kv.find('=');
 
 		if (eq == std::string::npos || eq == 0)
@@ -225,7 +232,8 @@ unsigned int vdev_number(const std::string &name)
 	// bijective base 26: a=1 .. z=26, aa=27
 	for (size_t i = 3; i < name.size(); i++) {
 		if (name[i] < 'a' || name[i] > 'z')
-			throw UsageError("'" + name + "' is not an xvd disk name (xvda, xvdb, ...)");
+			throw UsageError("'" + name +
+					 "' is not an xvd disk name (xvda, xvdb, ...)");
 		n = n * 26 + static_cast<unsigned int>(name[i] - 'a' + 1);
 	}
 	unsigned int disk = n - 1;
@@ -237,4 +245,4 @@ unsigned int vdev_number(const std::string &name)
 	return 1u << 28 | disk << 8;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -14,24 +14,24 @@
 namespace pvblk::ring {
 
 enum class HostileCase {
-	None,			// serve every request correctly
-	Withhold,		// never answer; give up (Closing) after give_up s
-	Duplicate,		// answer a request twice in one batch
-	UnknownId,		// answer with an id never sent
-	WrongOp,		// answer with another operation than sent
-	ProdOverrun,		// publish rsp_prod past the frontend's req_prod
-	FlushEopnotsupp,	// answer FLUSH with EOPNOTSUPP, then stall
-	CloseInflight,		// Closing with requests in flight, still mapped
-	Restart,		// Closed -> InitWait: a new connection
-	ReconnectSectorSize,	// restart, sector-size 512 -> 4096
-	ReconnectFeatures,	// restart, flush/indirect/queues withdrawn
-	AbsurdOrder,		// max-ring-page-order 4294967295
-	AbsurdQueues,		// multi-queue-max-queues 4294967295
-	AbsurdIndirect,		// feature-max-indirect-segments 4294967295
-	GarbageKeys,		// feature keys that are not numbers
-	WithholdProbe,		// never answer, from the disk's first read on
-	RestartProbe,		// restart with the disk's first read unanswered
-	CloseInflightProbe,	// close-inflight from the disk's first read on
+	None,		     // serve every request correctly
+	Withhold,	     // never answer; give up (Closing) after give_up s
+	Duplicate,	     // answer a request twice in one batch
+	UnknownId,	     // answer with an id never sent
+	WrongOp,	     // answer with another operation than sent
+	ProdOverrun,	     // publish rsp_prod past the frontend's req_prod
+	FlushEopnotsupp,     // answer FLUSH with EOPNOTSUPP, then stall
+	CloseInflight,	     // Closing with requests in flight, still mapped
+	Restart,	     // Closed -> InitWait: a new connection
+	ReconnectSectorSize, // restart, sector-size 512 -> 4096
+	ReconnectFeatures,   // restart, flush/indirect/queues withdrawn
+	AbsurdOrder,	     // max-ring-page-order 4294967295
+	AbsurdQueues,	     // multi-queue-max-queues 4294967295
+	AbsurdIndirect,	     // feature-max-indirect-segments 4294967295
+	GarbageKeys,	     // feature keys that are not numbers
+	WithholdProbe,	     // never answer, from the disk's first read on
+	RestartProbe,	     // restart with the disk's first read unanswered
+	CloseInflightProbe,  // close-inflight from the disk's first read on
 };
 
 // Which request starts the misbehaviour (after "after" of them were
@@ -41,18 +41,18 @@ enum class HostileTrigger { Write, Flush, AnyRequest };
 
 // What the guest may see on the disk of a case; a case allows one or more.
 enum GuestOutcome : unsigned {
-	kSeesOk = 1,		// I/O succeeds and the data reads back intact
-	kSeesError = 2,		// I/O fails with an error within seconds
-	kSeesNoDisk = 4,	// the frontend refuses the backend: no disk
+	kSeesOk = 1,	 // I/O succeeds and the data reads back intact
+	kSeesError = 2,	 // I/O fails with an error within seconds
+	kSeesNoDisk = 4, // the frontend refuses the backend: no disk
 };
 
 struct HostileCaseInfo {
 	HostileCase id;
 	const char *name;
-	const char *does;	// one line: what the backend does
-	unsigned allowed;	// GuestOutcome bits
+	const char *does; // one line: what the backend does
+	unsigned allowed; // GuestOutcome bits
 	HostileTrigger trigger;
-	unsigned after;		// default: triggering requests served honestly first
+	unsigned after; // default: triggering requests served honestly first
 };
 
 // Every case, in the order a full run uses.
@@ -65,15 +65,15 @@ std::string outcome_names(unsigned allowed);
 // One parsed --script.
 struct HostileScript {
 	const HostileCaseInfo *info = nullptr;
-	unsigned after = 0;		// triggering requests served honestly first
-	double give_up = 4;		// s a stall lasts before the backend closes
-	double hold = 3;		// s mappings outlive the close (close-inflight)
-	double reconnect_wait = 10;	// s to wait for the frontend's new connection
+	unsigned after = 0;	    // triggering requests served honestly first
+	double give_up = 4;	    // s a stall lasts before the backend closes
+	double hold = 3;	    // s mappings outlive the close (close-inflight)
+	double reconnect_wait = 10; // s to wait for the frontend's new connection
 
 	HostileCase id() const { return info->id; }
 	const char *name() const { return info->name; }
-	bool restarts() const;		// a second connection follows
-	bool closes_inflight() const;	// Closing with held pages mapped
+	bool restarts() const;	      // a second connection follows
+	bool closes_inflight() const; // Closing with held pages mapped
 };
 
 // Parse "CASE" or "CASE:after=N,give-up=S,hold=S,reconnect-wait=S".
@@ -97,4 +97,4 @@ BackOfferKeys offer_keys(const HostileScript &s, unsigned connection);
 // Throws UsageError for anything else.
 unsigned int vdev_number(const std::string &name);
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

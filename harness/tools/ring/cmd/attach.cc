@@ -23,10 +23,11 @@ int cmd_attach(const Args &args)
 	Options o(spec, args);
 
 	if (o.help()) {
-		std::cout << usage("attach --dev PATH [OPTIONS]",
-				   "Attach a VBD over PATH with this process as its frontend, print\n"
-				   "the negotiated connection, hold it, then tear it down.",
-				   spec);
+		std::cout << usage(
+			"attach --dev PATH [OPTIONS]",
+			"Attach a VBD over PATH with this process as its frontend, print\n"
+			"the negotiated connection, hold it, then tear it down.",
+			spec);
 		return kExitOk;
 	}
 	AttachConfig ac = attach_config(o);
@@ -56,4 +57,4 @@ int cmd_attach(const Args &args)
 	return clean ? kExitOk : kExitFailed;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

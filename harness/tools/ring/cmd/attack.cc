@@ -29,13 +29,15 @@ int cmd_attack(const Args &args)
 
 	if (o.help() || o.has("list")) {
 		if (o.help())
-			std::cout << usage("attack [OPTIONS] NAME...|all",
-					   "Attach a VBD per attack and misbehave; each attack checks the\n"
-					   "backend's answer. Exit 0 when every answer was correct, 1 if not.",
-					   spec)
-				  << "\nAttacks:\n";
+			std::cout
+				<< usage("attack [OPTIONS] NAME...|all",
+					 "Attach a VBD per attack and misbehave; each attack checks the\n"
+					 "backend's answer. Exit 0 when every answer was correct, 1 if not.",
+					 spec)
+				<< "\nAttacks:\n";
 		for (const Attack &a : attack_table())
-			std::cout << "  " << a.name << ": " << a.what << "; expect " << a.expect << "\n";
+			std::cout << "  " << a.name << ": " << a.what << "; expect " << a.expect
+				  << "\n";
 		return kExitOk;
 	}
 	std::vector<std::string> names = o.positional();
@@ -54,7 +56,7 @@ int cmd_attack(const Args &args)
 		}
 	}
 	AttachConfig base = attach_config(o);
-	require_dom0();	// refuse before trying anything
+	require_dom0(); // refuse before trying anything
 	if (!o.has("indirect"))
 		base.indirect = PVBLK_MAX_INDIRECT_SEGS;
 	install_signal_handlers();
@@ -98,8 +100,9 @@ int cmd_attack(const Args &args)
 		std::ofstream f(o.str("json"));
 		f << js.str();
 	}
-	std::cout << "attack: " << attacks.size() - failed << " of " << attacks.size() << " passed\n";
+	std::cout << "attack: " << attacks.size() - failed << " of " << attacks.size()
+		  << " passed\n";
 	return failed ? kExitFailed : kExitOk;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

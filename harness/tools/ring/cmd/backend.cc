@@ -66,7 +66,7 @@ std::string report_json(const HostileConfig &cfg, const HostileResult &r)
 	return o.str();
 }
 
-}	// namespace
+} // namespace
 
 int cmd_backend(const Args &args)
 {
@@ -74,8 +74,10 @@ int cmd_backend(const Args &args)
 		{ "domid", "D", "the guest whose frontend is served (required)" },
 		{ "dev", "PATH", "block device or file the disk is backed by (required)" },
 		{ "vdev", "NAME", "the guest's disk name", "xvdc" },
-		{ "script", "CASE[:K=V,...]", "what to do: a case of --list, with keys after=N, "
-					      "give-up=S, hold=S, reconnect-wait=S", "none" },
+		{ "script", "CASE[:K=V,...]",
+		  "what to do: a case of --list, with keys after=N, "
+		  "give-up=S, hold=S, reconnect-wait=S",
+		  "none" },
 		{ "until-file", "FILE", "finish the teardown (remove the nodes) once FILE exists" },
 		{ "release-timeout", "S", "longest wait for --until-file", "300" },
 		{ "timeout", "S", "limit of each handshake step", "30" },
@@ -86,11 +88,12 @@ int cmd_backend(const Args &args)
 	Options o(spec, args);
 
 	if (o.help()) {
-		std::cout << usage("backend --domid D --dev PATH [--vdev xvdc] [--script CASE] [OPTIONS]",
-				   "Serve a vbd to guest D's frontend from dom0 (a backend type no kernel\n"
-				   "driver serves), honestly (none) or misbehaving as CASE says, then\n"
-				   "close it and remove its nodes.",
-				   spec);
+		std::cout << usage(
+			"backend --domid D --dev PATH [--vdev xvdc] [--script CASE] [OPTIONS]",
+			"Serve a vbd to guest D's frontend from dom0 (a backend type no kernel\n"
+			"driver serves), honestly (none) or misbehaving as CASE says, then\n"
+			"close it and remove its nodes.",
+			spec);
 		return kExitOk;
 	}
 	if (o.has("list")) {
@@ -133,7 +136,8 @@ int cmd_backend(const Args &args)
 		  << " responses, " << res.misbehaved << " misbehaved, " << res.held << " held"
 		  << (res.refused ? "; frontend refused" : "")
 		  << (res.reconnected ? "; frontend reconnected" : "")
-		  << (res.front_error.empty() ? "" : "; frontend error: " + res.front_error) << "\n";
+		  << (res.front_error.empty() ? "" : "; frontend error: " + res.front_error)
+		  << "\n";
 	for (const auto &n : res.notes)
 		std::cout << "  " << n << "\n";
 	if (o.has("json")) {
@@ -146,8 +150,9 @@ int cmd_backend(const Args &args)
 	if (rc != kExitOk)
 		return rc;
 	if (!res.front_closed) {
-		std::cerr << "pvblk-ring backend: the frontend did not reach Closed after the backend "
-			     "closed\n";
+		std::cerr
+			<< "pvblk-ring backend: the frontend did not reach Closed after the backend "
+			   "closed\n";
 		return kExitFailed;
 	}
 	if (res.ring_broken) {
@@ -157,4 +162,4 @@ int cmd_backend(const Args &args)
 	return kExitOk;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -82,8 +82,8 @@ uint64_t Options::u64(const std::string &name, uint64_t lo, uint64_t hi) const
 	uint64_t v = parse_size(s, "--" + name);
 
 	if (v < lo || v > hi)
-		throw UsageError("--" + name + " " + s + " is out of range [" +
-				 std::to_string(lo) + ", " + std::to_string(hi) + "]");
+		throw UsageError("--" + name + " " + s + " is out of range [" + std::to_string(lo) +
+				 ", " + std::to_string(hi) + "]");
 	return v;
 }
 
@@ -115,10 +115,20 @@ uint64_t parse_size(const std::string &s, const std::string &what)
 		throw UsageError(what + " '" + s + "' is not a number");
 	if (i + 1 == s.size()) {
 		switch (s[i]) {
-		case 'k': case 'K': mul = 1ull << 10; break;
-		case 'm': case 'M': mul = 1ull << 20; break;
-		case 'g': case 'G': mul = 1ull << 30; break;
-		default: throw UsageError(what + " '" + s + "': unknown suffix");
+		case 'k':
+		case 'K':
+			mul = 1ull << 10;
+			break;
+		case 'm':
+		case 'M':
+			mul = 1ull << 20;
+			break;
+		case 'g':
+		case 'G':
+			mul = 1ull << 30;
+			break;
+		default:
+			throw UsageError(what + " '" + s + "': unknown suffix");
 		}
 	} else if (i != s.size()) {
 		throw UsageError(what + " '" + s + "' is not a number");
@@ -135,7 +145,8 @@ std::string usage(const std::string &synopsis, const std::string &what,
 
 	o << "Usage: pvblk-ring " << synopsis << "\n" << what << "\n\nOptions:\n";
 	for (const auto &s : spec) {
-		std::string left = std::string("  --") + s.name + (s.arg ? std::string(" ") + s.arg : "");
+		std::string left = std::string("  --") + s.name +
+				   (s.arg ? std::string(" ") + s.arg : "");
 
 		if (left.size() < 26)
 			left.resize(26, ' ');
@@ -150,4 +161,4 @@ std::string usage(const std::string &synopsis, const std::string &what,
 	return o.str();
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -16,10 +16,10 @@ namespace pvblk::ring {
 enum Exit : int {
 	kExitOk = 0,
 	kExitFailed = 1,	// the run failed: I/O errors, verify mismatch, attack verdict
-	kExitUsage = 2,	// bad command line
-	kExitEnv = 3,	// not a Xen dom0, Xen library, xenstore or backend trouble
+	kExitUsage = 2,		// bad command line
+	kExitEnv = 3,		// not a Xen dom0, Xen library, xenstore or backend trouble
 	kExitBadInput = 4,	// malformed or truncated input file
-	kExitInterrupted = 130,	// SIGINT/SIGTERM: torn down cleanly, then exited
+	kExitInterrupted = 130, // SIGINT/SIGTERM: torn down cleanly, then exited
 };
 
 class UsageError : public std::runtime_error {
@@ -34,10 +34,10 @@ public:
 };
 
 struct OptSpec {
-	const char *name;	// without the leading "--"
-	const char *arg;	// nullptr for a flag, else the value's name
+	const char *name; // without the leading "--"
+	const char *arg;  // nullptr for a flag, else the value's name
 	const char *help;
-	const char *def = nullptr;	// default, shown in --help
+	const char *def = nullptr; // default, shown in --help
 };
 
 class Options {
@@ -47,7 +47,7 @@ public:
 
 	bool help() const { return help_; }
 	bool has(const std::string &name) const;
-	std::string str(const std::string &name) const;	// value or default
+	std::string str(const std::string &name) const; // value or default
 	uint64_t u64(const std::string &name, uint64_t lo, uint64_t hi) const;
 	double real(const std::string &name, double lo, double hi) const;
 	const std::vector<std::string> &positional() const { return pos_; }
@@ -67,4 +67,4 @@ std::string usage(const std::string &synopsis, const std::string &what,
 // Parse a size with an optional k/m/g (x1024) suffix.
 uint64_t parse_size(const std::string &s, const std::string &what);
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -19,4 +19,4 @@ int cmd_attack(const Args &args);
 int cmd_attach(const Args &args);
 int cmd_backend(const Args &args);
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

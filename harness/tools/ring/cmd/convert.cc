@@ -17,11 +17,12 @@ int cmd_convert(const Args &args)
 	Options o(spec, args);
 
 	if (o.help()) {
-		std::cout << usage("convert [--to text|binary] IN OUT",
-				   "Convert a trace between its binary and text forms; the input's\n"
-				   "form is recognised from its first bytes. Malformed input is\n"
-				   "rejected with the byte offset of the problem (exit 4).",
-				   spec);
+		std::cout << usage(
+			"convert [--to text|binary] IN OUT",
+			"Convert a trace between its binary and text forms; the input's\n"
+			"form is recognised from its first bytes. Malformed input is\n"
+			"rejected with the byte offset of the problem (exit 4).",
+			spec);
 		return kExitOk;
 	}
 	if (o.positional().size() != 2)
@@ -43,4 +44,4 @@ int cmd_convert(const Args &args)
 	return kExitOk;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

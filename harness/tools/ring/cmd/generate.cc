@@ -57,18 +57,19 @@ const std::vector<OptSpec> kSpec = with_attach_options({
 	{ "quiet", nullptr, "no progress lines" },
 });
 
-}	// namespace
+} // namespace
 
 int cmd_generate(const Args &args)
 {
 	Options o(kSpec, args);
 
 	if (o.help()) {
-		std::cout << usage("generate --dev PATH [OPTIONS]",
-				   "Attach a VBD over PATH (this process is the frontend), run a\n"
-				   "synthetic workload, report IOPS, bandwidth and latency, detach.\n"
-				   "Without --runtime, --count or --until-file it runs 10 s.",
-				   kSpec);
+		std::cout << usage(
+			"generate --dev PATH [OPTIONS]",
+			"Attach a VBD over PATH (this process is the frontend), run a\n"
+			"synthetic workload, report IOPS, bandwidth and latency, detach.\n"
+			"Without --runtime, --count or --until-file it runs 10 s.",
+			kSpec);
 		return kExitOk;
 	}
 	GenConfig gc;
@@ -98,7 +99,8 @@ int cmd_generate(const Args &args)
 	if (o.has("size"))
 		region = std::min<uint64_t>(region, o.u64("size", 512, UINT64_MAX) / 512);
 	if (gc.bs % n.sector_size)
-		throw UsageError("--bs " + std::to_string(gc.bs) + " is not a multiple of the disk's " +
+		throw UsageError("--bs " + std::to_string(gc.bs) +
+				 " is not a multiple of the disk's " +
 				 std::to_string(n.sector_size) + "-byte sectors");
 	gc.region_sectors = region;
 
@@ -145,7 +147,8 @@ int cmd_generate(const Args &args)
 	bool clean = s.vbd->close();
 	rep.backend = s.vbd->final_stats();
 	rep.verify_errors += pre.verify_errors + post.verify_errors;
-	rep.extra["total_requests"] = static_cast<double>(pre.requests + rep.requests + post.requests);
+	rep.extra["total_requests"] = static_cast<double>(pre.requests + rep.requests +
+							  post.requests);
 	rep.extra["total_errors"] = static_cast<double>(pre.errors + rep.errors + post.errors);
 	describe(s, rep);
 	rep.info["rw"] = o.str("rw");
@@ -159,8 +162,9 @@ int cmd_generate(const Args &args)
 			  << " reads checked, " << rep.verify_errors << " mismatches\n";
 	if (o.has("json"))
 		write_json(o.str("json"), rep);
-	return (rep.errors || pre.errors || post.errors || rep.verify_errors || !clean) ? kExitFailed
-											 : kExitOk;
+	return (rep.errors || pre.errors || post.errors || rep.verify_errors || !clean)
+		       ? kExitFailed
+		       : kExitOk;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

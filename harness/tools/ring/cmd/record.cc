@@ -32,14 +32,15 @@ public:
 	{
 		if (access((dir + "/events").c_str(), F_OK)) {
 			if (mount("nodev", dir.c_str(), "tracefs", 0, nullptr) && errno != EBUSY)
-				throw EnvError("cannot mount tracefs on " + dir + ": " + strerror(errno));
+				throw EnvError("cannot mount tracefs on " + dir + ": " +
+					       strerror(errno));
 		}
 		if (access((dir + "/events/pvblkback/enable").c_str(), W_OK))
 			throw EnvError("no pvblkback tracepoints under " + dir +
 				       "/events (is pvblkback loaded?)");
 		old_kb_ = read_small_file(dir + "/buffer_size_kb");
 		write_file_or_throw(dir + "/buffer_size_kb", std::to_string(buffer_kb));
-		write_file_or_throw(dir + "/trace", "");	// clear
+		write_file_or_throw(dir + "/trace", ""); // clear
 		write_file_or_throw(dir + "/tracing_on", "1");
 		write_file_or_throw(dir + "/events/pvblkback/enable", "1");
 		enabled_ = true;
@@ -94,7 +95,7 @@ private:
 	int fd_;
 };
 
-}	// namespace
+} // namespace
 
 int cmd_record(const Args &args)
 {
@@ -112,18 +113,19 @@ int cmd_record(const Args &args)
 	Options o(spec, args);
 
 	if (o.help()) {
-		std::cout << usage("record --out FILE [OPTIONS]",
-				   "Record the requests pvblkback serves (its pvblkback_req_start,\n"
-				   "_segs and _done tracepoints) into a trace. SIGINT ends the\n"
-				   "recording normally. Every segment is recorded with its sectors;\n"
-				   "grant references are numbered into grant slots in order of first\n"
-				   "use; see Documentation/trace-format.rst. A pvblkback line that does\n"
-				   "not parse ends the recording with its line number (exit 4). When\n"
-				   "the kernel's trace buffer overflows (trace_pipe's [LOST N EVENTS])\n"
-				   "the requests whose events were lost are missing: the trace is still\n"
-				   "written, the loss is reported and the exit status is 1 unless\n"
-				   "--allow-lost is given.",
-				   spec);
+		std::cout << usage(
+			"record --out FILE [OPTIONS]",
+			"Record the requests pvblkback serves (its pvblkback_req_start,\n"
+			"_segs and _done tracepoints) into a trace. SIGINT ends the\n"
+			"recording normally. Every segment is recorded with its sectors;\n"
+			"grant references are numbered into grant slots in order of first\n"
+			"use; see Documentation/trace-format.rst. A pvblkback line that does\n"
+			"not parse ends the recording with its line number (exit 4). When\n"
+			"the kernel's trace buffer overflows (trace_pipe's [LOST N EVENTS])\n"
+			"the requests whose events were lost are missing: the trace is still\n"
+			"written, the loss is reported and the exit status is 1 unless\n"
+			"--allow-lost is given.",
+			spec);
 		return kExitOk;
 	}
 	if (o.str("out").empty())
@@ -152,10 +154,11 @@ int cmd_record(const Args &args)
 	char chunk[65536];
 
 	for (;;) {
-		if (!stopping && (interrupted() ||
-				  (duration > 0 && now_ns() - start >= static_cast<uint64_t>(duration * 1e9)))) {
+		if (!stopping &&
+		    (interrupted() ||
+		     (duration > 0 && now_ns() - start >= static_cast<uint64_t>(duration * 1e9)))) {
 			stopping = true;
-			ev.disable();	// then drain what is buffered
+			ev.disable(); // then drain what is buffered
 		}
 		struct pollfd pfd = { pipe.get(), POLLIN, 0 };
 		int pr = poll(&pfd, 1, stopping ? 50 : 100);
@@ -171,14 +174,15 @@ int cmd_record(const Args &args)
 				try {
 					rec.feed_line(buf.substr(pos, nl - pos));
 				} catch (const TpFormatError &e) {
-					std::cerr << "pvblk-ring record: trace_pipe " << e.what() << "\n";
+					std::cerr << "pvblk-ring record: trace_pipe " << e.what()
+						  << "\n";
 					return kExitBadInput;
 				}
 				pos = nl + 1;
 			}
 			buf.erase(0, pos);
 		} else if (stopping) {
-			break;	// drained
+			break; // drained
 		}
 	}
 	auto recs = rec.records();
@@ -204,4 +208,4 @@ int cmd_record(const Args &args)
 	return kExitOk;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

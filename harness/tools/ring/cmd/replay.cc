@@ -70,7 +70,7 @@ private:
 	uint64_t clipped_ = 0;
 };
 
-}	// namespace
+} // namespace
 
 int cmd_replay(const Args &args)
 {
@@ -87,11 +87,12 @@ int cmd_replay(const Args &args)
 	Options o(spec, args);
 
 	if (o.help()) {
-		std::cout << usage("replay --dev PATH --trace FILE [OPTIONS]",
-				   "Attach a VBD over PATH and run a trace's requests against it.\n"
-				   "Each grant slot of the trace is one page granted for the whole\n"
-				   "run; the trace's statuses are not expected back, only counted.",
-				   spec);
+		std::cout << usage(
+			"replay --dev PATH --trace FILE [OPTIONS]",
+			"Attach a VBD over PATH and run a trace's requests against it.\n"
+			"Each grant slot of the trace is one page granted for the whole\n"
+			"run; the trace's statuses are not expected back, only counted.",
+			spec);
 		return kExitOk;
 	}
 	if (o.str("trace").empty())
@@ -163,4 +164,4 @@ int cmd_replay(const Args &args)
 	return (rep.errors || !clean) ? kExitFailed : kExitOk;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -88,9 +88,8 @@ std::string Report::json() const
 	  << "  \"bw_bytes\": " << num(bw_bytes()) << ",\n"
 	  << "  \"lat_ns\": {\"min\": " << (lat_ns.empty() ? 0 : lat_ns.front())
 	  << ", \"mean\": " << mean << ", \"p50\": " << percentile(lat_ns, 50)
-	  << ", \"p99\": " << percentile(lat_ns, 99) << ", \"p99.9\": "
-	  << percentile(lat_ns, 99.9) << ", \"max\": "
-	  << (lat_ns.empty() ? 0 : lat_ns.back()) << "}";
+	  << ", \"p99\": " << percentile(lat_ns, 99) << ", \"p99.9\": " << percentile(lat_ns, 99.9)
+	  << ", \"max\": " << (lat_ns.empty() ? 0 : lat_ns.back()) << "}";
 	for (const auto &[k, v] : extra)
 		o << ",\n  " << json_string(k) << ": " << num(v);
 	if (!backend.empty()) {
@@ -125,4 +124,4 @@ std::string Report::text() const
 	return b;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

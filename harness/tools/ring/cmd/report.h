@@ -17,19 +17,19 @@ namespace pvblk::ring {
 uint64_t percentile(const std::vector<uint64_t> &sorted, double p);
 
 struct Report {
-	std::string command;	// "generate", "replay", ...
+	std::string command; // "generate", "replay", ...
 	double seconds = 0;
-	uint64_t requests = 0;	// answered
-	uint64_t errors = 0;	// answered with a non-OKAY status
+	uint64_t requests = 0; // answered
+	uint64_t errors = 0;   // answered with a non-OKAY status
 	uint64_t verify_errors = 0;
 	uint64_t reads = 0, writes = 0, others = 0;
 	uint64_t bytes = 0;
-	std::vector<uint64_t> lat_ns;	// one per answered request
-	std::map<std::string, std::string> info;	// extra string fields
-	std::map<std::string, double> extra;	// extra numeric fields
-	std::map<std::string, int64_t> backend;	// "backend_stats": sysfs statistics/
+	std::vector<uint64_t> lat_ns;		 // one per answered request
+	std::map<std::string, std::string> info; // extra string fields
+	std::map<std::string, double> extra;	 // extra numeric fields
+	std::map<std::string, int64_t> backend;	 // "backend_stats": sysfs statistics/
 
-	void finish();	// sorts lat_ns
+	void finish(); // sorts lat_ns
 	double iops() const;
 	double bw_bytes() const;
 	std::string json() const;
@@ -39,4 +39,4 @@ struct Report {
 // Escape @s for a JSON string literal (quotes included).
 std::string json_string(const std::string &s);
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -16,7 +16,7 @@ void on_signal(int)
 	g_signalled = 1;
 }
 
-}	// namespace
+} // namespace
 
 void install_signal_handlers()
 {
@@ -41,4 +41,4 @@ void check_interrupted()
 		throw Interrupted();
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -18,4 +18,4 @@ bool interrupted();
 // Throws Interrupted when a signal arrived.
 void check_interrupted();
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -29,9 +29,9 @@ void FrontRing::push()
 
 	if (old == now)
 		return;
-	__atomic_thread_fence(__ATOMIC_RELEASE);	// requests before the index
+	__atomic_thread_fence(__ATOMIC_RELEASE); // requests before the index
 	__atomic_store_n(&hdr_->req_prod, now, __ATOMIC_RELEASE);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);	// index before reading req_event
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); // index before reading req_event
 	uint32_t ev = __atomic_load_n(&hdr_->req_event, __ATOMIC_ACQUIRE);
 
 	if (static_cast<uint32_t>(now - ev) < static_cast<uint32_t>(now - old))
@@ -46,4 +46,4 @@ void FrontRing::push_raw(uint32_t prod)
 	ev_.notify(port_);
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

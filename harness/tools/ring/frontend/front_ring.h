@@ -76,8 +76,8 @@ template <typename F> unsigned int FrontRing::consume(F fn, bool *overrun)
 			u8 op;
 			s16 st;
 
-			pvblk_fetch_rsp(pvblk_ring_entry(sring_, abi_, nr_, rsp_cons_), abi_, &id, &op,
-					&st);
+			pvblk_fetch_rsp(pvblk_ring_entry(sring_, abi_, nr_, rsp_cons_), abi_, &id,
+					&op, &st);
 			r.id = id;
 			r.op = op;
 			r.status = st;
@@ -92,4 +92,4 @@ template <typename F> unsigned int FrontRing::consume(F fn, bool *overrun)
 	}
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -13,15 +13,12 @@ bool parse_rw(const std::string &rw, Pattern *pattern, unsigned int *read_pct, b
 	struct Name {
 		const char *name;
 		Pattern pattern;
-		int read_pct;	// -1: mixed
+		int read_pct; // -1: mixed
 	};
 	static const Name names[] = {
-		{ "read", Pattern::Sequential, 100 },
-		{ "write", Pattern::Sequential, 0 },
-		{ "randread", Pattern::Random, 100 },
-		{ "randwrite", Pattern::Random, 0 },
-		{ "rw", Pattern::Sequential, -1 },
-		{ "readwrite", Pattern::Sequential, -1 },
+		{ "read", Pattern::Sequential, 100 }, { "write", Pattern::Sequential, 0 },
+		{ "randread", Pattern::Random, 100 }, { "randwrite", Pattern::Random, 0 },
+		{ "rw", Pattern::Sequential, -1 },    { "readwrite", Pattern::Sequential, -1 },
 		{ "randrw", Pattern::Random, -1 },
 	};
 
@@ -98,7 +95,7 @@ uint64_t pattern_word(uint64_t sector, unsigned int word, uint64_t tag)
 	return (sector << 8 | word) ^ (tag * 0x9e3779b97f4a7c15ull);
 }
 
-}	// namespace
+} // namespace
 
 void fill_pattern(void *buf, uint64_t sector, uint32_t nr_sectors, uint64_t tag)
 {
@@ -127,4 +124,4 @@ int64_t check_pattern(const void *buf, uint64_t sector, uint32_t nr_sectors, uin
 	return -1;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -14,9 +14,9 @@ enum class Pattern { Sequential, Random };
 
 struct GenConfig {
 	Pattern pattern = Pattern::Random;
-	unsigned int read_pct = 100;	// 100: reads only, 0: writes only
-	uint32_t bs = 4096;	// bytes, a multiple of 512
-	uint64_t region_sectors = 0;	// the span of the device used
+	unsigned int read_pct = 100; // 100: reads only, 0: writes only
+	uint32_t bs = 4096;	     // bytes, a multiple of 512
+	uint64_t region_sectors = 0; // the span of the device used
 	uint64_t seed = 1;
 };
 
@@ -67,4 +67,4 @@ void fill_pattern(void *buf, uint64_t sector, uint32_t nr_sectors, uint64_t tag)
 // Returns the index of the first bad sector, or -1 when all match.
 int64_t check_pattern(const void *buf, uint64_t sector, uint32_t nr_sectors, uint64_t tag);
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

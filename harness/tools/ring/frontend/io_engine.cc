@@ -32,9 +32,9 @@ struct IoEngine::Tag {
 	IoOp op;
 	uint64_t t0 = 0;
 	unsigned int queue = 0;
-	uint8_t *data = nullptr;	// contiguous data pages (generated ops)
+	uint8_t *data = nullptr; // contiguous data pages (generated ops)
 	std::unique_ptr<SharedPages> fresh;
-	std::vector<trace::Segment> segs;	// as sent, for the trace
+	std::vector<trace::Segment> segs; // as sent, for the trace
 	uint8_t wire_op = 0, indirect_op = 0;
 };
 
@@ -50,7 +50,8 @@ IoEngine::IoEngine(Vbd &vbd, GrantSharer &gs, EventChannels &ev, const EngineCon
 	}
 	if (rings_.empty())
 		throw std::logic_error("engine on an unconnected VBD");
-	cfg_.iodepth = std::clamp(cfg_.iodepth, 1u, per_ring * static_cast<unsigned int>(rings_.size()));
+	cfg_.iodepth = std::clamp(cfg_.iodepth, 1u,
+				  per_ring * static_cast<unsigned int>(rings_.size()));
 	tags_.resize(cfg_.iodepth);
 	pages_per_tag_ = (cfg_.max_bytes + 4095) / 4096;
 	unsigned int max_segs = std::max(pages_per_tag_, cfg_.max_trace_segs);
@@ -64,9 +65,11 @@ IoEngine::IoEngine(Vbd &vbd, GrantSharer &gs, EventChannels &ev, const EngineCon
 				       "feature-max-indirect-segments)");
 		ind_per_tag_ = pvblk_indirect_pages(max_segs);
 	}
-	unsigned int total = (cfg_.policy == GrantPolicy::Pool ? pages_per_tag_ : 0) * cfg_.iodepth +
+	unsigned int total = (cfg_.policy == GrantPolicy::Pool ? pages_per_tag_ : 0) *
+				     cfg_.iodepth +
 			     ind_per_tag_ * cfg_.iodepth + cfg_.slots +
-			     (cfg_.policy == GrantPolicy::Fresh ? pages_per_tag_ * cfg_.iodepth : 0);
+			     (cfg_.policy == GrantPolicy::Fresh ? pages_per_tag_ * cfg_.iodepth
+								: 0);
 	ensure_gntalloc_limit(total + 64);
 	if (cfg_.policy == GrantPolicy::Pool && pages_per_tag_)
 		pool_ = std::make_unique<SharedPages>(gs, pages_per_tag_ * cfg_.iodepth);
@@ -116,21 +119,23 @@ void IoEngine::submit(unsigned int t, IoOp &&op)
 				tag.data = tag.fresh->base();
 				for (unsigned int i = 0; i < np; i++) {
 					refs.push_back(tag.fresh->ref(i));
-					tag.segs.push_back({ static_cast<uint32_t>(fresh_slot_++), 0, 7 });
+					tag.segs.push_back(
+						{ static_cast<uint32_t>(fresh_slot_++), 0, 7 });
 				}
 			}
 			segs = segments_for(op.nr_sectors, refs);
 			for (size_t i = 0; i < segs.size(); i++)
 				tag.segs[i].last = segs[i].last_sect;
 			if (op.generated && op.op == PVBLK_OP_WRITE && cfg_.verify)
-				fill_pattern(tag.data, op.sector, static_cast<uint32_t>(op.nr_sectors),
-					     cfg_.tag);
+				fill_pattern(tag.data, op.sector,
+					     static_cast<uint32_t>(op.nr_sectors), cfg_.tag);
 		} else {
 			for (const auto &s : op.segs) {
 				pvblk_seg g{};
 
 				if (s.slot >= cfg_.slots)
-					throw std::runtime_error("grant slot " + std::to_string(s.slot) +
+					throw std::runtime_error("grant slot " +
+								 std::to_string(s.slot) +
 								 " beyond the trace's slot count");
 				g.gref = slot_pool_->ref(s.slot);
 				g.first_sect = s.first;
@@ -146,11 +151,13 @@ void IoEngine::submit(unsigned int t, IoOp &&op)
 		} else {
 			std::vector<void *> pages;
 			std::vector<uint32_t> refs;
-			unsigned int np = pvblk_indirect_pages(static_cast<unsigned int>(segs.size()));
+			unsigned int np = pvblk_indirect_pages(
+				static_cast<unsigned int>(segs.size()));
 
 			if (segs.size() > n.indirect_segs || np > ind_per_tag_)
-				throw std::runtime_error("a request of " + std::to_string(segs.size()) +
-							 " segments is above the negotiated indirect limit");
+				throw std::runtime_error(
+					"a request of " + std::to_string(segs.size()) +
+					" segments is above the negotiated indirect limit");
 			for (unsigned int i = 0; i < np; i++) {
 				ind_used_[t * ind_per_tag_ + i] = true;
 				ind_uses_++;
@@ -239,7 +246,7 @@ void IoEngine::complete(const Response &r)
 		rec.segs = tag.segs;
 		trace_.push_back(std::move(rec));
 	}
-	tag.fresh.reset();	// fresh policy: the grant ends with the request
+	tag.fresh.reset(); // fresh policy: the grant ends with the request
 }
 
 Report IoEngine::run(IoSource &src)
@@ -312,23 +319,26 @@ Report IoEngine::run(IoSource &src)
 			last_progress = now;
 			double s = static_cast<double>(now - start_ns_) / 1e9;
 
-			fprintf(stderr, "pvblk-ring %s: %.0f s, %llu requests, %.0f IOPS, %llu errors\n",
+			fprintf(stderr,
+				"pvblk-ring %s: %.0f s, %llu requests, %.0f IOPS, %llu errors\n",
 				cfg_.name.c_str(), s, (unsigned long long)rep_.requests,
-				static_cast<double>(rep_.requests) / s, (unsigned long long)rep_.errors);
+				static_cast<double>(rep_.requests) / s,
+				(unsigned long long)rep_.errors);
 		}
 		if (!got) {
 			if (inflight_ && now - last_answer > cfg_.stall_s * 1000000000ull)
-				throw std::runtime_error("backend stopped answering: " +
-							 std::to_string(inflight_) +
-							 " requests outstanding for " +
-							 std::to_string(cfg_.stall_s) + " s");
+				throw std::runtime_error(
+					"backend stopped answering: " + std::to_string(inflight_) +
+					" requests outstanding for " +
+					std::to_string(cfg_.stall_s) + " s");
 			// Nothing more can go out now: wait for an answer, or the pace.
 			int ms = 100;
 
 			if (held && cfg_.paced) {
 				uint64_t due = start_ns_ + held->t_ns;
 
-				ms = due > now ? static_cast<int>(std::min<uint64_t>((due - now) / 1000000 + 1, 100))
+				ms = due > now ? static_cast<int>(std::min<uint64_t>(
+							 (due - now) / 1000000 + 1, 100))
 					       : 0;
 			}
 			if (inflight_)
@@ -340,10 +350,10 @@ Report IoEngine::run(IoSource &src)
 	rep_.seconds = static_cast<double>(now_ns() - start_ns_) / 1e9;
 	// Grants the backend saw for indirect pages (for hit/miss accounting).
 	rep_.extra["indirect_page_uses"] = static_cast<double>(ind_uses_);
-	rep_.extra["indirect_pages_distinct"] =
-		static_cast<double>(std::count(ind_used_.begin(), ind_used_.end(), true));
+	rep_.extra["indirect_pages_distinct"] = static_cast<double>(
+		std::count(ind_used_.begin(), ind_used_.end(), true));
 	rep_.finish();
 	return rep_;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

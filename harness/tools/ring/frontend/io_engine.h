@@ -26,11 +26,11 @@ enum class GrantPolicy { Pool, Fresh };
 struct IoOp {
 	uint8_t op = PVBLK_OP_READ;
 	uint64_t sector = 0;
-	uint64_t nr_sectors = 0;	// READ/WRITE without segs, DISCARD
-	std::vector<trace::Segment> segs;	// replay: grant slots and bounds
-	int queue = -1;	// -1: the engine chooses
-	uint64_t t_ns = 0;	// paced replay: submit at this offset
-	bool generated = false;	// carries the --verify pattern
+	uint64_t nr_sectors = 0;	  // READ/WRITE without segs, DISCARD
+	std::vector<trace::Segment> segs; // replay: grant slots and bounds
+	int queue = -1;			  // -1: the engine chooses
+	uint64_t t_ns = 0;		  // paced replay: submit at this offset
+	bool generated = false;		  // carries the --verify pattern
 };
 
 class IoSource {
@@ -43,15 +43,15 @@ struct EngineConfig {
 	std::string name = "run";
 	unsigned int iodepth = 32;
 	GrantPolicy policy = GrantPolicy::Pool;
-	uint32_t max_bytes = 4096;	// largest generated request
-	unsigned int slots = 0;	// replay: distinct grant slots
-	unsigned int max_trace_segs = 0;	// replay: largest request in segments
+	uint32_t max_bytes = 4096;	 // largest generated request
+	unsigned int slots = 0;		 // replay: distinct grant slots
+	unsigned int max_trace_segs = 0; // replay: largest request in segments
 	bool verify = false;
-	uint64_t tag = 1;	// pattern run tag
-	double runtime_s = 0;	// 0: until the source ends
+	uint64_t tag = 1;     // pattern run tag
+	double runtime_s = 0; // 0: until the source ends
 	bool paced = false;
-	std::string stop_file;	// stop issuing once this file exists
-	bool record = false;	// keep a trace of the run
+	std::string stop_file; // stop issuing once this file exists
+	bool record = false;   // keep a trace of the run
 	bool progress = true;
 	unsigned int stall_s = 30;
 };
@@ -87,10 +87,10 @@ private:
 	std::vector<trace::Record> trace_;
 	std::vector<bool> dirty_;
 	uint64_t verify_reported_ = 0;
-	std::vector<bool> ind_used_;	// indirect pool pages ever sent
+	std::vector<bool> ind_used_; // indirect pool pages ever sent
 	uint64_t ind_uses_ = 0;
 };
 
 uint64_t now_ns();
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

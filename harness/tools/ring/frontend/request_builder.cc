@@ -67,8 +67,7 @@ pvblk_req make_indirect(uint8_t data_op, uint64_t id, uint16_t handle, uint64_t 
 	return r;
 }
 
-pvblk_req make_discard(uint64_t id, uint64_t sector, uint64_t nr_sectors,
-		       bool secure)
+pvblk_req make_discard(uint64_t id, uint64_t sector, uint64_t nr_sectors, bool secure)
 {
 	pvblk_req r{};
 
@@ -104,4 +103,4 @@ uint64_t segments_sectors(std::span<const pvblk_seg> segs)
 	return n;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

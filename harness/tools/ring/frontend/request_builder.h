@@ -32,8 +32,7 @@ pvblk_req make_indirect(uint8_t data_op, uint64_t id, uint16_t handle, uint64_t 
 			uint16_t nr_segs, std::span<const uint32_t> indirect_grefs);
 
 // A DISCARD of @nr_sectors at @sector (the wire form has no handle).
-pvblk_req make_discard(uint64_t id, uint64_t sector, uint64_t nr_sectors,
-		       bool secure);
+pvblk_req make_discard(uint64_t id, uint64_t sector, uint64_t nr_sectors, bool secure);
 
 // Lay @segs out over indirect pages (PVBLK_SEGS_PER_INDIRECT_PAGE per
 // page, wire layout, padding zeroed). Throws when @pages are too few.
@@ -42,4 +41,4 @@ void write_indirect_segs(std::span<void *const> pages, std::span<const pvblk_seg
 // Sectors @segs cover.
 uint64_t segments_sectors(std::span<const pvblk_seg> segs);
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -82,4 +82,4 @@ void write_json(const std::string &path, const Report &rep)
 		throw std::runtime_error("writing " + path + " failed");
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -22,12 +22,12 @@
 namespace pvblk::ring {
 
 struct Session {
-	explicit Session(const AttachConfig &cfg);	// require_dom0, attach, connect
+	explicit Session(const AttachConfig &cfg); // require_dom0, attach, connect
 
 	std::unique_ptr<GrantSharer> gs;
 	std::unique_ptr<EventChannels> ev;
 	std::unique_ptr<XenStore> xs;
-	std::optional<IoEngine> engine;	// emplaced by the command
+	std::optional<IoEngine> engine; // emplaced by the command
 	std::unique_ptr<Vbd> vbd;	// destroyed first
 };
 
@@ -39,4 +39,4 @@ AttachConfig attach_config(const Options &o);
 void describe(const Session &s, Report &rep);
 void write_json(const std::string &path, const Report &rep);
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

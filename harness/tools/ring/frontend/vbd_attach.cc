@@ -52,7 +52,7 @@ std::vector<unsigned int> auto_devids()
 	return v;
 }
 
-}	// namespace
+} // namespace
 
 std::string vdev_name(unsigned int devid)
 {
@@ -222,7 +222,8 @@ void Vbd::connect()
 	}
 	xs_.transaction([&](XenStore::Txn &t) {
 		for (unsigned int q = 0; q < neg_.queues; q++) {
-			std::string dir = neg_.queues > 1 ? fe_ + "/queue-" + std::to_string(q) : fe_;
+			std::string dir = neg_.queues > 1 ? fe_ + "/queue-" + std::to_string(q)
+							  : fe_;
 
 			for (unsigned int i = 0; i < pages; i++)
 				t.write(dir + (neg_.ring_order ? "/ring-ref" + std::to_string(i)
@@ -279,7 +280,7 @@ bool Vbd::close(const std::function<void()> &closed)
 				be_ + "/state",
 				[&](const std::optional<std::string> &v) {
 					if (!v)
-						return true;	// backend gone
+						return true; // backend gone
 					int s = static_cast<int>(to_uint(v, 0));
 					for (int w : want)
 						if (s == w)
@@ -300,8 +301,8 @@ bool Vbd::close(const std::function<void()> &closed)
 				clean = false;
 		xs_.write(fe_ + "/state", "6");
 		if (!wait({ 6 }, ms))
-			std::cerr << "pvblk-ring: backend " << be_ << " did not reach Closed (state "
-				  << backend_state() << ")\n",
+			std::cerr << "pvblk-ring: backend " << be_
+				  << " did not reach Closed (state " << backend_state() << ")\n",
 				clean = false;
 	} catch (const std::exception &e) {
 		std::cerr << "pvblk-ring: teardown of " << fe_ << ": " << e.what() << "\n";
@@ -315,14 +316,15 @@ bool Vbd::close(const std::function<void()> &closed)
 		xs_.rm("/local/domain/0/error/backend/vbd/0/" + std::to_string(devid_));
 		xs_.rm("/local/domain/0/error/device/vbd/" + std::to_string(devid_));
 	} catch (const std::exception &e) {
-		std::cerr << "pvblk-ring: removing the nodes of " << fe_ << ": " << e.what() << "\n";
+		std::cerr << "pvblk-ring: removing the nodes of " << fe_ << ": " << e.what()
+			  << "\n";
 		clean = false;
 	}
 	// The backend device goes once its directory is gone.
 	for (int i = 0; i < 500 && access(backend_sysfs_dir(devid_).c_str(), F_OK) == 0; i++)
 		std::this_thread::sleep_for(std::chrono::milliseconds(10));
-	queues_.clear();	// ends the ring grants
+	queues_.clear(); // ends the ring grants
 	return clean;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -27,15 +27,15 @@ extern "C" {
 namespace pvblk::ring {
 
 struct AttachConfig {
-	std::string dev;	// the physical device, e.g. /dev/ram0
-	unsigned int devid = 0;	// virtual-device number; 0 picks a free one
-	bool read_only = false;	// mode "r"
-	bool persistent = true;	// feature-persistent we offer
-	unsigned int ring_order = 0;	// ring-page-order we ask for
-	unsigned int queues = 1;	// multi-queue-num-queues we ask for
-	unsigned int indirect = 0;	// indirect segments we want (0: none)
-	bool clamp = true;	// clamp to the backend's maxima
-	unsigned int timeout_ms = 30000;	// each xenstore handshake step
+	std::string dev;		 // the physical device, e.g. /dev/ram0
+	unsigned int devid = 0;		 // virtual-device number; 0 picks a free one
+	bool read_only = false;		 // mode "r"
+	bool persistent = true;		 // feature-persistent we offer
+	unsigned int ring_order = 0;	 // ring-page-order we ask for
+	unsigned int queues = 1;	 // multi-queue-num-queues we ask for
+	unsigned int indirect = 0;	 // indirect segments we want (0: none)
+	bool clamp = true;		 // clamp to the backend's maxima
+	unsigned int timeout_ms = 30000; // each xenstore handshake step
 	bool verbose = false;
 };
 
@@ -43,12 +43,12 @@ struct Negotiated {
 	bool persistent = false;
 	unsigned int ring_order = 0;
 	unsigned int queues = 1;
-	unsigned int indirect_segs = 0;	// 0: INDIRECT not available
-	uint64_t sectors = 0;	// 512-byte sectors
+	unsigned int indirect_segs = 0; // 0: INDIRECT not available
+	uint64_t sectors = 0;		// 512-byte sectors
 	unsigned int sector_size = 512;
 	unsigned int info = 0;
 	bool flush = false, barrier = false, discard = false;
-	std::string driver;	// the backend driver bound ("pvblkback", "vbd")
+	std::string driver; // the backend driver bound ("pvblkback", "vbd")
 };
 
 struct RingQueue {
@@ -103,4 +103,4 @@ private:
 // The kernel-style name of a virtual-device number (51712 -> "xvda").
 std::string vdev_name(unsigned int devid);
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -49,7 +49,7 @@ std::vector<std::string> documented_attacks(const std::string &rst)
 	return names;
 }
 
-}	// namespace
+} // namespace
 
 TEST(AttackTable, WellFormed)
 {
@@ -62,7 +62,7 @@ TEST(AttackTable, WellFormed)
 		EXPECT_NE(std::string(a.expect), "") << a.name;
 		EXPECT_NE(a.run, nullptr) << a.name;
 		EXPECT_EQ(find_attack(a.name), &a) << a.name;
-		EXPECT_NE(std::string(a.name), "all");	// "attack all" runs them all
+		EXPECT_NE(std::string(a.name), "all"); // "attack all" runs them all
 	}
 	EXPECT_EQ(find_attack("no-such-attack"), nullptr);
 	EXPECT_EQ(find_attack("all"), nullptr);

@@ -44,12 +44,12 @@ template <typename F> std::string captured(F fn)
 	return buf.str();
 }
 
-}	// namespace
+} // namespace
 
 TEST(Commands, HelpEverywhere)
 {
 	int (*cmds[])(const Args &) = { cmd_convert, cmd_generate, cmd_replay,
-					cmd_record, cmd_attack, cmd_attach };
+					cmd_record,  cmd_attack,   cmd_attach };
 
 	for (auto *c : cmds) {
 		int rc = -1;
@@ -81,7 +81,7 @@ TEST(Commands, BadOptions)
 	EXPECT_THROW(cmd_generate({ "--dev", "/dev/ram0", "--grants", "some" }), UsageError);
 	EXPECT_THROW(cmd_generate({ "--dev", "/dev/ram0", "--persistent", "2" }), UsageError);
 	EXPECT_THROW(cmd_generate({ "--rw", "read" }), UsageError);	// no --dev
-	EXPECT_THROW(cmd_replay({ "--dev", "/dev/ram0" }), UsageError);	// no --trace
+	EXPECT_THROW(cmd_replay({ "--dev", "/dev/ram0" }), UsageError); // no --trace
 	EXPECT_THROW(cmd_attack({ "--dev", "/dev/ram0", "no-such-attack" }), UsageError);
 	EXPECT_THROW(cmd_attack({ "--dev", "/dev/ram0" }), UsageError);
 	EXPECT_THROW(cmd_record({}), UsageError);
@@ -132,7 +132,7 @@ TEST(Commands, ConvertFiles)
 		cmd_convert({ d + "/bad.txt", d + "/x" });
 		FAIL() << "malformed input accepted";
 	} catch (const pvblk::trace::FormatError &e) {
-		EXPECT_EQ(e.offset(), 22u + 22u);	// the header line, then "t=1 ... op="
+		EXPECT_EQ(e.offset(), 22u + 22u); // the header line, then "t=1 ... op="
 	}
 	for (const char *f : { "a.txt", "a.bin", "b.txt", "bad.txt" })
 		unlink((d + "/" + f).c_str());

@@ -23,7 +23,7 @@ std::vector<Io> run(const GenConfig &c, int n)
 	return v;
 }
 
-}	// namespace
+} // namespace
 
 TEST(Generator, DeterministicFromSeed)
 {
@@ -45,7 +45,7 @@ TEST(Generator, DeterministicFromSeed)
 TEST(Generator, RandomStaysInRegionAligned)
 {
 	GenConfig c;
-	c.region_sectors = 1000;	// 125 blocks of 8 sectors
+	c.region_sectors = 1000; // 125 blocks of 8 sectors
 	c.bs = 4096;
 	auto v = run(c, 20000);
 	std::set<uint64_t> seen;
@@ -57,7 +57,7 @@ TEST(Generator, RandomStaysInRegionAligned)
 		EXPECT_FALSE(io.write);
 		seen.insert(io.sector);
 	}
-	EXPECT_EQ(seen.size(), 125u);	// every block hit
+	EXPECT_EQ(seen.size(), 125u); // every block hit
 }
 
 TEST(Generator, SequentialWraps)
@@ -94,7 +94,7 @@ TEST(Generator, BadConfig)
 	c.region_sectors = 100;
 	c.bs = 1000;
 	EXPECT_THROW(Generator{ c }, std::invalid_argument);
-	c.bs = 65536;	// 128 sectors > region
+	c.bs = 65536; // 128 sectors > region
 	EXPECT_THROW(Generator{ c }, std::invalid_argument);
 }
 
@@ -122,8 +122,8 @@ TEST(Pattern, DetectsEveryKindOfBadData)
 
 	fill_pattern(buf.data(), 800, 8, 99);
 	EXPECT_EQ(check_pattern(buf.data(), 800, 8, 99), -1);
-	EXPECT_EQ(check_pattern(buf.data(), 808, 8, 99), 0);	// misplaced
-	EXPECT_EQ(check_pattern(buf.data(), 800, 8, 98), 0);	// stale run
+	EXPECT_EQ(check_pattern(buf.data(), 808, 8, 99), 0); // misplaced
+	EXPECT_EQ(check_pattern(buf.data(), 800, 8, 98), 0); // stale run
 	buf[3 * 512 + 17] ^= 1;
-	EXPECT_EQ(check_pattern(buf.data(), 800, 8, 99), 3);	// torn
+	EXPECT_EQ(check_pattern(buf.data(), 800, 8, 99), 3); // torn
 }

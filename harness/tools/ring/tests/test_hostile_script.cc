@@ -35,7 +35,8 @@ TEST(HostileScript, TableIsConsistent)
 		EXPECT_NE(std::string(c.does), "") << c.name;
 		// names are one shell word, usable in file names and markers
 		EXPECT_EQ(std::string(c.name).find_first_not_of("abcdefghijklmnopqrstuvwxyz-"),
-			  std::string::npos) << c.name;
+			  std::string::npos)
+			<< c.name;
 		EXPECT_EQ(find_hostile_case(c.name), &c);
 	}
 	EXPECT_EQ(find_hostile_case("nonesuch"), nullptr);
@@ -76,7 +77,7 @@ TEST(HostileScript, ParsesNamesAndKeys)
 	EXPECT_FALSE(s.restarts());
 
 	s = parse_hostile_script("restart");
-	EXPECT_EQ(s.after, 64u);	// the table's default
+	EXPECT_EQ(s.after, 64u); // the table's default
 	EXPECT_TRUE(s.restarts());
 
 	s = parse_hostile_script("close-inflight:after=3,give-up=2.5,hold=0,reconnect-wait=7");
@@ -91,11 +92,11 @@ TEST(HostileScript, ParsesNamesAndKeys)
 
 TEST(HostileScript, RejectsBadScripts)
 {
-	for (const char *bad : { "", "nonesuch", "none:", "none:after", "none:=3", "none:after=",
-				 "none:after=x", "none:after=-1", "none:after=2000000",
-				 "none:give-up=-1", "none:give-up=1e9", "none:hold=nan",
-				 "none:after=1,", "none:after=1,,hold=2", "none:colour=red",
-				 "Withhold", "withhold " }) {
+	for (const char *bad :
+	     { "", "nonesuch", "none:", "none:after", "none:=3", "none:after=", "none:after=x",
+	       "none:after=-1", "none:after=2000000", "none:give-up=-1", "none:give-up=1e9",
+	       "none:hold=nan", "none:after=1,", "none:after=1,,hold=2", "none:colour=red",
+	       "Withhold", "withhold " }) {
 		EXPECT_THROW(parse_hostile_script(bad), UsageError) << "'" << bad << "'";
 	}
 }
@@ -117,9 +118,11 @@ TEST(HostileScript, OfferKeys)
 	for (const char *c : { "absurd-order", "garbage-keys" }) {
 		auto k = offer_keys(parse_hostile_script(c), 0);
 
-		EXPECT_NE(pvblk_parse_back_offer(&bo, k.persistent.c_str(), k.max_ring_order.c_str(),
-						 k.max_queues.c_str(), k.max_indirect.c_str()),
-			  PVBLK_NEG_OK) << c;
+		EXPECT_NE(pvblk_parse_back_offer(&bo, k.persistent.c_str(),
+						 k.max_ring_order.c_str(), k.max_queues.c_str(),
+						 k.max_indirect.c_str()),
+			  PVBLK_NEG_OK)
+			<< c;
 	}
 	// ... huge queue and segment counts are clamped to the frontend's own
 	for (const char *c : { "absurd-queues", "absurd-indirect" }) {
@@ -127,9 +130,11 @@ TEST(HostileScript, OfferKeys)
 		pvblk_front_cfg fc = { true, 0, 4, 32 };
 		pvblk_conn conn;
 
-		ASSERT_EQ(pvblk_parse_back_offer(&bo, k.persistent.c_str(), k.max_ring_order.c_str(),
-						 k.max_queues.c_str(), k.max_indirect.c_str()),
-			  PVBLK_NEG_OK) << c;
+		ASSERT_EQ(pvblk_parse_back_offer(&bo, k.persistent.c_str(),
+						 k.max_ring_order.c_str(), k.max_queues.c_str(),
+						 k.max_indirect.c_str()),
+			  PVBLK_NEG_OK)
+			<< c;
 		pvblk_negotiate_front(&fc, &bo, 2, &conn);
 		EXPECT_LE(conn.nr_queues, 2u) << c;
 		EXPECT_LE(conn.max_indirect_segs, 32u) << c;

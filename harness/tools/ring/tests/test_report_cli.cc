@@ -64,7 +64,7 @@ TEST(Cli, Options)
 	EXPECT_EQ(o.positional(), std::vector<std::string>{ "pos" });
 	Options d(spec, {});
 	EXPECT_EQ(d.u64("bs", 512, 1 << 20), 4096u);
-	EXPECT_THROW(d.u64("dev", 0, 1), UsageError);	// required, absent
+	EXPECT_THROW(d.u64("dev", 0, 1), UsageError); // required, absent
 	EXPECT_THROW(Options(spec, { "--nope" }), UsageError);
 	EXPECT_THROW(Options(spec, { "--dev" }), UsageError);
 	EXPECT_THROW(Options(spec, { "--verify=1" }), UsageError);

@@ -31,7 +31,7 @@ pvblk_dev_limits limits()
 	return l;
 }
 
-}	// namespace
+} // namespace
 
 TEST(RequestBuilder, SegmentsFor)
 {
@@ -72,8 +72,9 @@ TEST(RequestBuilder, DirectMatchesKernelLayout)
 		EXPECT_EQ(k.u.rw.seg[i].last_sect, 7);
 	}
 	EXPECT_EQ(pvblk_req_check(&r, &(const pvblk_dev_limits &)limits()), PVBLK_REQ_OK);
-	EXPECT_THROW(make_direct(PVBLK_OP_READ, 0, 0, 0, segments_for(96, std::vector<uint32_t>(12, 1))),
-		     std::invalid_argument);
+	EXPECT_THROW(
+		make_direct(PVBLK_OP_READ, 0, 0, 0, segments_for(96, std::vector<uint32_t>(12, 1))),
+		std::invalid_argument);
 }
 
 TEST(RequestBuilder, IndirectMatchesKernelLayout)
@@ -140,8 +141,8 @@ TEST(RequestBuilder, RoundTripBothAbis)
 
 			pvblk_encode_req(slot, &r, abi);
 			pvblk_fetch_req(&back, slot, abi);
-			EXPECT_EQ(0, memcmp(&back, &r, sizeof(r))) << "abi " << abi << " op "
-								  << unsigned(r.operation);
+			EXPECT_EQ(0, memcmp(&back, &r, sizeof(r)))
+				<< "abi " << abi << " op " << unsigned(r.operation);
 		}
 	}
 }

@@ -82,7 +82,7 @@ int64_t text_err(const std::string &t)
 
 const size_t kRec0 = kFileHeaderSize;
 
-}	// namespace
+} // namespace
 
 TEST(TraceBinary, RoundTrip)
 {
@@ -105,10 +105,10 @@ TEST(TraceBinary, HeaderErrors)
 
 	EXPECT_EQ(bin_err(""), 0);
 	EXPECT_EQ(bin_err("PVBLKTRX" + b.substr(8)), 0);
-	EXPECT_EQ(bin_err(b.substr(0, 20)), 20);	// truncated header
+	EXPECT_EQ(bin_err(b.substr(0, 20)), 20); // truncated header
 	std::string v = b;
 	v[8] = 2;
-	EXPECT_EQ(bin_err(v), 8);	// version
+	EXPECT_EQ(bin_err(v), 8); // version
 	v = b;
 	v[10] = 33;
 	EXPECT_EQ(bin_err(v), 10);
@@ -162,20 +162,20 @@ TEST(TraceBinary, FieldErrors)
 	};
 	const size_t r = kRec0;
 
-	EXPECT_EQ(at(r + 42, 4), (int64_t)r);	// op 4 does not exist
+	EXPECT_EQ(at(r + 42, 4), (int64_t)r); // op 4 does not exist
 	EXPECT_EQ(at(r + 42, 200), (int64_t)r);
-	EXPECT_EQ(at(r + 43, 1), (int64_t)r);	// indirect_op on a direct read
-	EXPECT_EQ(at(r + 44, 5), (int64_t)r);	// status 5
-	EXPECT_EQ(at(r + 48, 0x80), (int64_t)r);	// unknown flag
-	EXPECT_EQ(at(r + 24, 1), (int64_t)r);	// nr_sectors on a read
-	EXPECT_EQ(at(r + 50, 1), (int64_t)(r + 50));	// reserved
+	EXPECT_EQ(at(r + 43, 1), (int64_t)r);	     // indirect_op on a direct read
+	EXPECT_EQ(at(r + 44, 5), (int64_t)r);	     // status 5
+	EXPECT_EQ(at(r + 48, 0x80), (int64_t)r);     // unknown flag
+	EXPECT_EQ(at(r + 24, 1), (int64_t)r);	     // nr_sectors on a read
+	EXPECT_EQ(at(r + 50, 1), (int64_t)(r + 50)); // reserved
 	EXPECT_EQ(at(r + 55, 1), (int64_t)(r + 50));
-	EXPECT_EQ(at(r + 47, 0x20), (int64_t)(r + 46));	// 8194 segments
+	EXPECT_EQ(at(r + 47, 0x20), (int64_t)(r + 46)); // 8194 segments
 	const size_t s0 = r + kRecordHeaderSize;
-	EXPECT_EQ(at(s0 + 4, 8), (int64_t)r);	// first 8 > last 7
-	EXPECT_EQ(at(s0 + 5, 8), (int64_t)r);	// last 8
-	EXPECT_EQ(at(s0 + 6, 1), (int64_t)(s0 + 6));	// segment reserved
-	EXPECT_EQ(at(r + 46, 0), (int64_t)r);	// a read with 0 segments
+	EXPECT_EQ(at(s0 + 4, 8), (int64_t)r);	     // first 8 > last 7
+	EXPECT_EQ(at(s0 + 5, 8), (int64_t)r);	     // last 8
+	EXPECT_EQ(at(s0 + 6, 1), (int64_t)(s0 + 6)); // segment reserved
+	EXPECT_EQ(at(r + 46, 0), (int64_t)r);	     // a read with 0 segments
 }
 
 TEST(TraceBinary, WriterRejectsInvalid)
@@ -217,10 +217,10 @@ TEST(TraceText, Errors)
 
 	EXPECT_EQ(text_err(h + good + "\n"), -1);
 	EXPECT_EQ(text_err("garbage\n"), 0);
-	EXPECT_EQ(text_err(h + good), (int64_t)(h.size() + good.size()));	// no newline
-	EXPECT_EQ(text_err(h + "t=1 lat=2\n"), l + 9);	// missing " q="
+	EXPECT_EQ(text_err(h + good), (int64_t)(h.size() + good.size())); // no newline
+	EXPECT_EQ(text_err(h + "t=1 lat=2\n"), l + 9);			  // missing " q="
 	EXPECT_EQ(text_err(h + "t=x lat=2\n"), l + 2);
-	EXPECT_EQ(text_err(h + "t=99999999999999999999 lat=2\n"), l + 2);	// > 2^64
+	EXPECT_EQ(text_err(h + "t=99999999999999999999 lat=2\n"), l + 2); // > 2^64
 	std::string bad_op = good;
 	bad_op.replace(bad_op.find("read"), 4, "reed");
 	EXPECT_EQ(text_err(h + bad_op + "\n"), l + (int64_t)good.find("read"));
@@ -230,7 +230,7 @@ TEST(TraceText, Errors)
 	EXPECT_EQ(text_err(h + good + ",\n"), l + (int64_t)good.size() + 1);
 	EXPECT_EQ(text_err(h + good + " x\n"), l + (int64_t)good.size());
 	std::string bad_seg = good;
-	bad_seg.replace(bad_seg.find("0-7"), 3, "5-3");	// first > last
+	bad_seg.replace(bad_seg.find("0-7"), 3, "5-3"); // first > last
 	EXPECT_EQ(text_err(h + bad_seg + "\n"), l);
 	std::string bad_status = good;
 	bad_status.replace(bad_status.find("status=0"), 8, "status=-7");

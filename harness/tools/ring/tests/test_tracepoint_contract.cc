@@ -112,7 +112,7 @@ std::vector<std::string> segs_as_kernel(const std::string &event, const std::vec
 
 	EXPECT_NE(a, std::string::npos) << event;
 	EXPECT_TRUE(a < b && b < c && c != std::string::npos) << event;
-	std::string flat;	// @h with line continuations and runs of blanks as one space
+	std::string flat; // @h with line continuations and runs of blanks as one space
 
 	for (char ch : h) {
 		if (ch == '\\' || isspace(static_cast<unsigned char>(ch))) {
@@ -122,11 +122,12 @@ std::vector<std::string> segs_as_kernel(const std::string &event, const std::vec
 			flat += ch;
 		}
 	}
-	for (const char *want : { "__print_array(__get_dynamic_array(gref), __get_dynamic_array_len(gref) / 4, 4)",
-				  "__print_array(__get_dynamic_array(first_sect), "
-				  "__get_dynamic_array_len(first_sect), 1)",
-				  "__print_array(__get_dynamic_array(last_sect), "
-				  "__get_dynamic_array_len(last_sect), 1)" })
+	for (const char *want :
+	     { "__print_array(__get_dynamic_array(gref), __get_dynamic_array_len(gref) / 4, 4)",
+	       "__print_array(__get_dynamic_array(first_sect), "
+	       "__get_dynamic_array_len(first_sect), 1)",
+	       "__print_array(__get_dynamic_array(last_sect), "
+	       "__get_dynamic_array_len(last_sect), 1)" })
 		EXPECT_NE(flat.find(want), std::string::npos) << want;
 	EXPECT_EQ(h.find("trace_seq_printf"), std::string::npos) << "a module function printing";
 	for (const TpSeg &s : segs) {
@@ -146,14 +147,15 @@ std::vector<std::string> cat(std::vector<std::string> head, const std::vector<st
 
 const std::string kPrefix = "  pvblkb.1.51712.-211     [001] .....   12.345678: ";
 
-}	// namespace
+} // namespace
 
 TEST(TpContract, StartAsTheKernelPrintsIt)
 {
 	std::vector<TpSeg> segs = { { 4294967295u, 0, 7 }, { 12, 3, 5 }, { 0, 7, 7 } };
 	std::string line = kPrefix + "pvblkback_req_start: " +
 			   render(printk_format("pvblkback_req_start"),
-				  cat({ "1", "51712", "2", "77", "6", "1", "4096", "0", "130", "3" },
+				  cat({ "1", "51712", "2", "77", "6", "1", "4096", "0", "130",
+					"3" },
 				      segs_as_kernel("pvblkback_req_start", segs)));
 	auto e = parse_tp_line(line, 1);
 

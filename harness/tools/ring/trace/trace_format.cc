@@ -65,7 +65,7 @@ std::string fmt_off(uint64_t offset, const std::string &what)
 	return "offset " + std::to_string(offset) + ": " + what;
 }
 
-}	// namespace
+} // namespace
 
 FormatError::FormatError(uint64_t offset, const std::string &what)
 	: std::runtime_error(fmt_off(offset, what)), offset_(offset)
@@ -116,7 +116,8 @@ void validate(const Record &r, uint64_t offset)
 		if (r.indirect_op != PVBLK_OP_READ && r.indirect_op != PVBLK_OP_WRITE)
 			throw FormatError(offset, "indirect operation is not read or write");
 		if (r.segs.empty() || r.segs.size() > kMaxSegments)
-			throw FormatError(offset, "indirect request with 0 or more than 4096 segments");
+			throw FormatError(offset,
+					  "indirect request with 0 or more than 4096 segments");
 		break;
 	default:
 		throw FormatError(offset, "unknown operation " + std::to_string(r.op));
@@ -199,7 +200,8 @@ std::vector<Record> decode_binary(const std::string &b)
 
 		if (b.size() - off < kRecordHeaderSize)
 			throw FormatError(off, "truncated record " + std::to_string(i) +
-					  " (header says " + std::to_string(count) + " records)");
+						       " (header says " + std::to_string(count) +
+						       " records)");
 		r.time_ns = get(b, off, 8);
 		r.latency_ns = get(b, off + 8, 8);
 		r.sector = get(b, off + 16, 8);
@@ -248,15 +250,14 @@ std::string record_to_text(const Record &r)
 	for (const auto &n : kOpNames)
 		if (n.op == r.op && n.indirect_op == r.indirect_op)
 			name = n.name;
-	o << "t=" << r.time_ns << " lat=" << r.latency_ns << " q=" << r.queue
-	  << " id=" << r.id << " op=" << (name ? name : "?") << " sector=" << r.sector
-	  << " nsect=" << r.nr_sectors << " status=" << r.status << " flags=" << r.flags
-	  << " segs=";
+	o << "t=" << r.time_ns << " lat=" << r.latency_ns << " q=" << r.queue << " id=" << r.id
+	  << " op=" << (name ? name : "?") << " sector=" << r.sector << " nsect=" << r.nr_sectors
+	  << " status=" << r.status << " flags=" << r.flags << " segs=";
 	if (r.segs.empty())
 		o << "-";
 	for (size_t i = 0; i < r.segs.size(); i++)
-		o << (i ? "," : "") << r.segs[i].slot << ":" << unsigned(r.segs[i].first)
-		  << "-" << unsigned(r.segs[i].last);
+		o << (i ? "," : "") << r.segs[i].slot << ":" << unsigned(r.segs[i].first) << "-"
+		  << unsigned(r.segs[i].last);
 	return o.str();
 }
 
@@ -358,7 +359,7 @@ private:
 	bool first_ = true;
 };
 
-}	// namespace
+} // namespace
 
 std::vector<Record> decode_text(const std::string &text)
 {
@@ -367,7 +368,7 @@ std::vector<Record> decode_text(const std::string &text)
 
 	if (nl == std::string::npos || text.compare(0, nl, kTextHeader))
 		throw FormatError(0, std::string("not a pvblk text trace (first line must be '") +
-				  kTextHeader + "')");
+					     kTextHeader + "')");
 	size_t pos = nl + 1;
 
 	while (pos < text.size()) {
@@ -375,7 +376,7 @@ std::vector<Record> decode_text(const std::string &text)
 
 		if (end == std::string::npos)
 			throw FormatError(text.size(), "truncated last line (no newline)");
-		if (end == pos || text[pos] == '#') {	// blank line or comment
+		if (end == pos || text[pos] == '#') { // blank line or comment
 			pos = end + 1;
 			continue;
 		}
@@ -465,7 +466,7 @@ void write_file(const std::string &path, const std::vector<Record> &records, boo
 		throw std::runtime_error("writing " + path + " failed");
 }
 
-}	// namespace pvblk::trace
+} // namespace pvblk::trace
 
 namespace pvblk::trace {
 
@@ -478,4 +479,4 @@ bool is_binary_file(const std::string &path)
 	return f && !memcmp(m, kMagic, sizeof(kMagic));
 }
 
-}	// namespace pvblk::trace
+} // namespace pvblk::trace

@@ -19,30 +19,30 @@ inline constexpr uint16_t kVersion = 1;
 inline constexpr uint32_t kFileHeaderSize = 32;
 inline constexpr uint32_t kRecordHeaderSize = 56;
 inline constexpr uint32_t kSegmentSize = 8;
-inline constexpr uint16_t kMaxSegments = 4096;	// 8 indirect pages of 512
+inline constexpr uint16_t kMaxSegments = 4096; // 8 indirect pages of 512
 
 // Record flags.
-inline constexpr uint16_t kFlagBoundsGuessed = 0x1;	// first/last not recorded
-inline constexpr uint16_t kFlagSlotsGuessed = 0x2;	// some grant slots synthesized
+inline constexpr uint16_t kFlagBoundsGuessed = 0x1; // first/last not recorded
+inline constexpr uint16_t kFlagSlotsGuessed = 0x2;  // some grant slots synthesized
 inline constexpr uint16_t kFlagsKnown = 0x3;
 
 struct Segment {
-	uint32_t slot = 0;	// grant slot: same slot, same grant reused
-	uint8_t first = 0;	// first 512-byte sector in the page (0..7)
-	uint8_t last = 7;	// last one (first..7)
+	uint32_t slot = 0; // grant slot: same slot, same grant reused
+	uint8_t first = 0; // first 512-byte sector in the page (0..7)
+	uint8_t last = 7;  // last one (first..7)
 	bool operator==(const Segment &) const = default;
 };
 
 struct Record {
-	uint64_t time_ns = 0;	// submission time since the trace's start
-	uint64_t latency_ns = 0;	// submission to response
+	uint64_t time_ns = 0;	 // submission time since the trace's start
+	uint64_t latency_ns = 0; // submission to response
 	uint64_t sector = 0;
-	uint64_t nr_sectors = 0;	// DISCARD only; 0 otherwise
-	uint64_t id = 0;	// request id as sent
+	uint64_t nr_sectors = 0; // DISCARD only; 0 otherwise
+	uint64_t id = 0;	 // request id as sent
 	uint16_t queue = 0;
-	uint8_t op = 0;	// PVBLK_OP_*
-	uint8_t indirect_op = 0;	// INDIRECT only: READ or WRITE
-	int16_t status = 0;	// PVBLK_RSP_*
+	uint8_t op = 0;		 // PVBLK_OP_*
+	uint8_t indirect_op = 0; // INDIRECT only: READ or WRITE
+	int16_t status = 0;	 // PVBLK_RSP_*
 	uint16_t flags = 0;
 	std::vector<Segment> segs;
 	bool operator==(const Record &) const = default;
@@ -82,12 +82,11 @@ std::string record_to_text(const Record &r);
 // Files: either form, chosen by content on read (magic) and by the
 // caller on write. Throw std::runtime_error (FormatError for content).
 std::vector<Record> read_file(const std::string &path);
-void write_file(const std::string &path, const std::vector<Record> &records,
-		bool text);
+void write_file(const std::string &path, const std::vector<Record> &records, bool text);
 
-}	// namespace pvblk::trace
+} // namespace pvblk::trace
 
 namespace pvblk::trace {
 // Whether @path starts with the binary magic (false if unreadable).
 bool is_binary_file(const std::string &path);
-}	// namespace pvblk::trace
+} // namespace pvblk::trace

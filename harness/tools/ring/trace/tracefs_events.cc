@@ -19,7 +19,7 @@ std::string request_name(const TpEvent &e)
 	       std::to_string(e.ring) + " id " + std::to_string(e.id);
 }
 
-}	// namespace
+} // namespace
 
 Recorder::Recorder(std::optional<unsigned int> dom, std::optional<unsigned int> vbd)
 	: dom_(dom), vbd_(vbd)
@@ -77,7 +77,7 @@ void Recorder::feed(const TpEvent &e)
 		Pending &p = pending_[k];
 		std::vector<TpEvent> early;
 
-		if (!p.start)	// else a request whose response was lost: replaced
+		if (!p.start) // else a request whose response was lost: replaced
 			early = std::move(p.early);
 		p = Pending{};
 		p.start = e;
@@ -93,7 +93,7 @@ void Recorder::feed(const TpEvent &e)
 		Pending &p = pending_[k];
 
 		if (!p.start) {
-			p.early.push_back(e);	// its start is on another CPU's buffer
+			p.early.push_back(e); // its start is on another CPU's buffer
 			return;
 		}
 		add_segs(p, e);
@@ -103,7 +103,7 @@ void Recorder::feed(const TpEvent &e)
 	auto it = pending_.find(k);
 
 	if (it == pending_.end() || !it->second.start) {
-		unmatched_++;	// started before the recording
+		unmatched_++; // started before the recording
 		if (it != pending_.end())
 			pending_.erase(it);
 		return;
@@ -167,4 +167,4 @@ std::vector<trace::Record> Recorder::records() const
 	return v;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

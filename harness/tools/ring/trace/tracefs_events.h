@@ -46,19 +46,19 @@ private:
 	using Key = std::tuple<unsigned int, unsigned int, unsigned int, uint64_t>;
 	struct Pending {
 		std::optional<TpEvent> start;
-		std::vector<TpSeg> segs;	// [start->nseg]
+		std::vector<TpSeg> segs; // [start->nseg]
 		std::vector<bool> have;
 		unsigned int have_n = 0;
-		std::vector<TpEvent> early;	// pvblkback_req_segs before the start
+		std::vector<TpEvent> early; // pvblkback_req_segs before the start
 		std::optional<TpEvent> done;
-		std::vector<uint32_t> slots;	// once every segment is known
+		std::vector<uint32_t> slots; // once every segment is known
 	};
 	void add_segs(Pending &p, const TpEvent &e);
 	void finish_if_complete(const Key &k, Pending &p);
 
 	std::optional<unsigned int> dom_, vbd_;
 	std::map<Key, Pending> pending_;
-	std::map<std::pair<uint64_t, uint32_t>, uint32_t> slot_of_;	// (dom<<32|vbd, gref)
+	std::map<std::pair<uint64_t, uint32_t>, uint32_t> slot_of_; // (dom<<32|vbd, gref)
 	uint32_t next_slot_ = 0;
 	std::optional<uint64_t> t0_;
 	std::vector<trace::Record> out_;
@@ -66,4 +66,4 @@ private:
 	uint64_t lost_notes_ = 0, lost_events_ = 0;
 };
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -60,7 +60,7 @@ public:
 
 			if (d > max || v > (max - d) / 10)
 				fail(start, std::string(what) + ": out of range (at most " +
-					    std::to_string(max) + ")");
+						    std::to_string(max) + ")");
 			v = v * 10 + d;
 			pos_++;
 		}
@@ -93,7 +93,8 @@ public:
 		if (s_[pos_] == '0' && digit(pos_ + 1) >= 0)
 			fail(start, std::string(what) + ": a leading zero");
 		for (int d; (d = digit(pos_)) >= 0; pos_++) {
-			if (static_cast<uint64_t>(d) > max || v > (max - static_cast<uint64_t>(d)) / 16)
+			if (static_cast<uint64_t>(d) > max ||
+			    v > (max - static_cast<uint64_t>(d)) / 16)
 				fail(start, std::string(what) + ": out of range (at most " +
 						    std::to_string(max) + ")");
 			v = v * 16 + static_cast<uint64_t>(d);
@@ -157,7 +158,8 @@ public:
 
 			if (g.last > 7 || g.first > g.last)
 				fail(at, "segment " + std::to_string(i) + ": sectors " +
-						 std::to_string(g.first) + "-" + std::to_string(g.last) +
+						 std::to_string(g.first) + "-" +
+						 std::to_string(g.last) +
 						 " not within a page (0 <= first <= last <= 7)");
 			v.push_back(g);
 		}
@@ -190,8 +192,8 @@ uint64_t timestamp_before(const std::string &line, size_t end, uint64_t lineno)
 		return !d.empty() && d.find_first_not_of("0123456789") == std::string::npos;
 	};
 
-	if (dot == std::string::npos || !digits(ts.substr(0, dot)) ||
-	    !digits(ts.substr(dot + 1)) || ts.size() - dot - 1 > 9 || dot > 10)
+	if (dot == std::string::npos || !digits(ts.substr(0, dot)) || !digits(ts.substr(dot + 1)) ||
+	    ts.size() - dot - 1 > 9 || dot > 10)
 		throw TpFormatError(lineno, begin + 1,
 				    "no SECONDS.FRACTION timestamp before the event name");
 	std::string frac = ts.substr(dot + 1);
@@ -222,7 +224,7 @@ void parse_start(Cursor &c, TpEvent &e)
 	e.nseg = static_cast<unsigned int>(c.field("nseg", trace::kMaxSegments));
 	if (c.peek(" grefs {"))
 		c.fail_here("the old format (\"grefs {...}\", no segment bounds): load the "
-			  "pvblkback built with this pvblk-ring");
+			    "pvblkback built with this pvblk-ring");
 	unsigned int n = static_cast<unsigned int>(c.field("n", e.nseg));
 
 	e.segs = c.segs(n);
@@ -258,7 +260,7 @@ void parse_done(Cursor &c, TpEvent &e)
 	c.end();
 }
 
-}	// namespace
+} // namespace
 
 TpFormatError::TpFormatError(uint64_t line, size_t column, const std::string &what)
 	: std::runtime_error(where(line, column) + what), line_(line), column_(column)
@@ -299,10 +301,10 @@ std::optional<TpEvent> parse_tp_line(const std::string &line, uint64_t lineno)
 	}
 	size_t colon = line.find(':', name);
 
-	throw TpFormatError(lineno, at + 3,
-			    "unknown pvblkback event \"pvblkback_" +
-				    line.substr(name, colon == std::string::npos ? 20 : colon - name) +
-				    "\"");
+	throw TpFormatError(
+		lineno, at + 3,
+		"unknown pvblkback event \"pvblkback_" +
+			line.substr(name, colon == std::string::npos ? 20 : colon - name) + "\"");
 }
 
 std::optional<TpLost> parse_lost_line(const std::string &line, uint64_t lineno)
@@ -328,4 +330,4 @@ std::optional<TpLost> parse_lost_line(const std::string &line, uint64_t lineno)
 	return l;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

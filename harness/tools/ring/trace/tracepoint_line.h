@@ -42,18 +42,18 @@ enum class TpKind { Start, Segs, Done };
 
 struct TpEvent {
 	TpKind kind = TpKind::Start;
-	uint64_t line = 0;	// where it was read (for errors)
+	uint64_t line = 0; // where it was read (for errors)
 	uint64_t ts_ns = 0;
 	unsigned int dom = 0, vbd = 0, ring = 0;
 	uint64_t id = 0;
-	unsigned int op = 0;	// start: request op; done: response op
-	unsigned int indirect_op = 0;	// start
-	uint64_t sector = 0;	// start, done
-	uint64_t nr_sectors = 0;	// start
-	unsigned int nseg = 0;	// start, done: the request's segment count
-	unsigned int at = 0;	// start (0), segs: index of segs[0] in the request
-	std::vector<TpSeg> segs;	// start, segs: this event's segments
-	int status = 0;	// done
+	unsigned int op = 0;	      // start: request op; done: response op
+	unsigned int indirect_op = 0; // start
+	uint64_t sector = 0;	      // start, done
+	uint64_t nr_sectors = 0;      // start
+	unsigned int nseg = 0;	      // start, done: the request's segment count
+	unsigned int at = 0;	      // start (0), segs: index of segs[0] in the request
+	std::vector<TpSeg> segs;      // start, segs: this event's segments
+	int status = 0;		      // done
 };
 
 // Parse line @lineno of tracefs output: nullopt for comments, empty lines
@@ -78,4 +78,4 @@ struct TpLost {
 // is not exactly one of the two forms throws TpFormatError.
 std::optional<TpLost> parse_lost_line(const std::string &line, uint64_t lineno = 0);
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

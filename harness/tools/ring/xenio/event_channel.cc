@@ -44,8 +44,8 @@ uint32_t EventChannels::bind_interdomain(uint32_t domid, uint32_t remote_port)
 	xenevtchn_port_or_error_t p = xenevtchn_bind_interdomain(h_, domid, remote_port);
 
 	if (p < 0)
-		throw EnvError("binding event channel " + std::to_string(remote_port) + " of domain " +
-			       std::to_string(domid) + ": " + strerror(errno));
+		throw EnvError("binding event channel " + std::to_string(remote_port) +
+			       " of domain " + std::to_string(domid) + ": " + strerror(errno));
 	ports_.push_back(static_cast<uint32_t>(p));
 	return static_cast<uint32_t>(p);
 }
@@ -75,7 +75,7 @@ int64_t EventChannels::wait(int timeout_ms)
 	int n = poll(&pfd, 1, timeout_ms);
 
 	if (n <= 0)
-		return -1;	// timeout or EINTR: the caller checks for signals
+		return -1; // timeout or EINTR: the caller checks for signals
 	xenevtchn_port_or_error_t p = xenevtchn_pending(h_);
 
 	if (p < 0)
@@ -84,4 +84,4 @@ int64_t EventChannels::wait(int timeout_ms)
 	return p;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -14,7 +14,7 @@ namespace pvblk::ring {
 
 class EventChannels {
 public:
-	EventChannels();	// throws EnvError
+	EventChannels(); // throws EnvError
 	~EventChannels();
 	EventChannels(const EventChannels &) = delete;
 	EventChannels &operator=(const EventChannels &) = delete;
@@ -38,4 +38,4 @@ private:
 	uint64_t notifies_ = 0;
 };
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -85,4 +85,4 @@ ForeignMapping::~ForeignMapping()
 	gt_.mapped_ -= count_;
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

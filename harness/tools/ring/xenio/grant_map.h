@@ -47,7 +47,7 @@ struct CopySeg {
 
 class GrantTable {
 public:
-	GrantTable();	// throws EnvError
+	GrantTable(); // throws EnvError
 	~GrantTable();
 	GrantTable(const GrantTable &) = delete;
 	GrantTable &operator=(const GrantTable &) = delete;
@@ -63,4 +63,4 @@ private:
 	uint64_t mapped_ = 0;
 };
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

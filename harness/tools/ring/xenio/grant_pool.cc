@@ -27,14 +27,13 @@ GrantSharer::~GrantSharer()
 	xengntshr_close(h_);
 }
 
-SharedPages::SharedPages(GrantSharer &g, unsigned int count, uint32_t domid)
-	: g_(g), refs_(count)
+SharedPages::SharedPages(GrantSharer &g, unsigned int count, uint32_t domid) : g_(g), refs_(count)
 {
-	base_ = static_cast<uint8_t *>(xengntshr_share_pages(g.h_, domid, static_cast<int>(count),
-							      refs_.data(), 1));
+	base_ = static_cast<uint8_t *>(
+		xengntshr_share_pages(g.h_, domid, static_cast<int>(count), refs_.data(), 1));
 	if (!base_)
-		throw EnvError("granting " + std::to_string(count) + " pages failed: " +
-			       strerror(errno) +
+		throw EnvError("granting " + std::to_string(count) +
+			       " pages failed: " + strerror(errno) +
 			       " (xen-gntalloc's limit parameter, or grant table full?)");
 	memset(base_, 0, static_cast<size_t>(count) * 4096);
 	g_.live_ += count;
@@ -49,4 +48,4 @@ SharedPages::~SharedPages()
 	g_.live_ -= count();
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

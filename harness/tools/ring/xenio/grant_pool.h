@@ -16,7 +16,7 @@ namespace pvblk::ring {
 
 class GrantSharer {
 public:
-	GrantSharer();	// throws EnvError
+	GrantSharer(); // throws EnvError
 	~GrantSharer();
 	GrantSharer(const GrantSharer &) = delete;
 	GrantSharer &operator=(const GrantSharer &) = delete;
@@ -50,4 +50,4 @@ private:
 	std::vector<uint32_t> refs_;
 };
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

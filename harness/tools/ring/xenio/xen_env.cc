@@ -137,4 +137,4 @@ std::string backend_sysfs_dir(unsigned int devid)
 	return "/sys/bus/xen-backend/devices/vbd-0-" + std::to_string(devid);
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -37,4 +37,4 @@ void write_file_or_throw(const std::string &path, const std::string &value);
 // Read a whole small file; "" when absent.
 std::string read_small_file(const std::string &path);
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

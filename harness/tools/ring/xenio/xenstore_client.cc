@@ -30,8 +30,7 @@ XenStore::~XenStore()
 	xs_close(h_);
 }
 
-static std::optional<std::string> do_read(xs_handle *h, xs_transaction_t t,
-					  const std::string &path)
+static std::optional<std::string> do_read(xs_handle *h, xs_transaction_t t, const std::string &path)
 {
 	unsigned int len = 0;
 	char *v = static_cast<char *>(xs_read(h, t, path.c_str(), &len));
@@ -95,14 +94,15 @@ std::optional<std::string> XenStore::Txn::read(const std::string &path) const
 }
 
 void XenStore::Txn::set_perms(const std::string &path, unsigned int owner,
-			       const std::vector<unsigned int> &readers)
+			      const std::vector<unsigned int> &readers)
 {
 	std::vector<struct xs_permissions> p;
 
 	p.push_back({ owner, XS_PERM_NONE });
 	for (unsigned int r : readers)
 		p.push_back({ r, XS_PERM_READ });
-	if (!xs_set_permissions(h_, t_, path.c_str(), p.data(), static_cast<unsigned int>(p.size())))
+	if (!xs_set_permissions(h_, t_, path.c_str(), p.data(),
+				static_cast<unsigned int>(p.size())))
 		throw EnvError("xenstore set permissions of " + path + ": " + strerror(errno));
 }
 
@@ -128,10 +128,10 @@ void XenStore::transaction(const std::function<void(Txn &)> &fn)
 	throw EnvError("xenstore transaction kept conflicting");
 }
 
-std::optional<std::string> XenStore::wait_for(
-	const std::string &path,
-	const std::function<bool(const std::optional<std::string> &)> &pred,
-	unsigned int timeout_ms, bool *ok, bool honour_signals) const
+std::optional<std::string>
+XenStore::wait_for(const std::string &path,
+		   const std::function<bool(const std::optional<std::string> &)> &pred,
+		   unsigned int timeout_ms, bool *ok, bool honour_signals) const
 {
 	auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
 	std::optional<std::string> v;
@@ -150,4 +150,4 @@ std::optional<std::string> XenStore::wait_for(
 	}
 }
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring

@@ -15,7 +15,7 @@ namespace pvblk::ring {
 
 class XenStore {
 public:
-	XenStore();	// throws EnvError when xenstored does not answer
+	XenStore(); // throws EnvError when xenstored does not answer
 	~XenStore();
 	XenStore(const XenStore &) = delete;
 	XenStore &operator=(const XenStore &) = delete;
@@ -23,7 +23,7 @@ public:
 	std::optional<std::string> read(const std::string &path) const;
 	bool exists(const std::string &path) const { return read(path).has_value(); }
 	void write(const std::string &path, const std::string &value);
-	void rm(const std::string &path);	// absent is fine
+	void rm(const std::string &path); // absent is fine
 	std::vector<std::string> list(const std::string &path) const;
 
 	// Transaction: @fn gets a writer; retried on EAGAIN. @fn may throw.
@@ -47,13 +47,13 @@ public:
 	// Poll @path until @pred holds of its value (nullopt: absent), up to
 	// @timeout_ms; returns the last value read. Honours SIGINT unless
 	// @honour_signals is false (teardown keeps waiting).
-	std::optional<std::string> wait_for(const std::string &path,
-					    const std::function<bool(const std::optional<std::string> &)> &pred,
-					    unsigned int timeout_ms, bool *ok,
-					    bool honour_signals = true) const;
+	std::optional<std::string>
+	wait_for(const std::string &path,
+		 const std::function<bool(const std::optional<std::string> &)> &pred,
+		 unsigned int timeout_ms, bool *ok, bool honour_signals = true) const;
 
 private:
 	xs_handle *h_;
 };
 
-}	// namespace pvblk::ring
+} // namespace pvblk::ring
