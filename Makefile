@@ -37,7 +37,7 @@ help:
 	@echo "make deb            build the pvblk-dkms and pvblk-tools packages into build/deb, lintian them"
 	@echo "make deps           install every build/test dependency (apt-get)"
 	@echo "make kbuild-all     build against Debian's 6.1 and 6.12 headers, W=1, no warnings allowed"
-	@echo "make style          shellcheck on every shell script; checkpatch --strict and sparse on every kernel source"
+	@echo "make style          shellcheck on every shell script; checkpatch --strict and sparse on every kernel source; clang-format on the C++ harness"
 	@echo "make unit           userspace unit tests (ASan+UBSan) and bounded fuzzing"
 	@echo "make bench-core     protocol-core microbenchmarks (Google Benchmark)"
 	@echo "make rig-test       rig tests in Xen under QEMU [KERNEL=6.1|6.12] [TESTS='a.sh b.sh']"

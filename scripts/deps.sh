@@ -21,7 +21,7 @@ need_cmd dpkg-query
 
 base_pkgs=(
 	# kernel module build, style and DKMS
-	build-essential bc kmod sparse shellcheck dkms pahole perl linux-source-6.1 xz-utils ccache
+	build-essential bc kmod sparse shellcheck clang-format dkms pahole perl linux-source-6.1 xz-utils ccache
 	# userspace test tier
 	cmake ninja-build g++ clang libclang-rt-14-dev gcc-multilib g++-multilib
 	googletest libgtest-dev libbenchmark-dev libxen-dev pkg-config

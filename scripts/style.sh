@@ -9,21 +9,25 @@
 # built against the 6.1 and the 6.12 headers (W=1, C=2: sparse on
 # every file, not only the recompiled ones). Any shellcheck finding of
 # severity warning or error, any checkpatch error, warning or check, or any
-# sparse or compiler warning, fails.
+# sparse or compiler warning, fails. Then clang-format --dry-run --Werror
+# over the C++ harness (harness/**/*.cc and the C++ *.h; not its C files,
+# which are built with the kernel core: seam/, tests/abi32/, tests/kshim/)
+# against harness/.clang-format: any line it would change fails.
 #
 # checkpatch.pl is not in the headers packages: it and its data files
 # (spelling.txt, const_structs.checkpatch) are extracted once from Debian's
 # linux-source-6.1 tarball into $PVBLK_CACHE/checkpatch.
 #
-#   scripts/style.sh [docs|shellcheck|checkpatch|sparse]    (default: all four)
+#   scripts/style.sh [docs|shellcheck|checkpatch|sparse|clang-format]
+#                                                         (default: all five)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$PVBLK_ROOT"
 
 what=${1:-all}
 case "$what" in
-all | docs | shellcheck | checkpatch | sparse) ;;
-*) die "usage: scripts/style.sh [docs|shellcheck|checkpatch|sparse]" ;;
+all | docs | shellcheck | checkpatch | sparse | clang-format) ;;
+*) die "usage: scripts/style.sh [docs|shellcheck|checkpatch|sparse|clang-format]" ;;
 esac
 
 cp_dir=$PVBLK_CACHE/checkpatch
@@ -134,15 +138,56 @@ run_sparse() {
 	[ "$failed" = 0 ] || die "sparse is not clean"
 }
 
+# The C++ harness: every *.cc and *.h under harness/ except its C (the
+# seam's userspace side built into the core, harness/seam/, and the C
+# shims of the layout tests, harness/tests/abi32/ and harness/tests/kshim/),
+# which stays kernel style. The tracked files, or every such file under
+# harness/ when this is not a git work tree.
+clang_format_files() {
+	local f
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git ls-files -- 'harness/*.cc' 'harness/*.h' ':!:harness/seam/*' \
+			':!:harness/tests/abi32/*' ':!:harness/tests/kshim/*'
+	else
+		find harness \( -path harness/seam -o -path harness/tests/abi32 \
+			-o -path harness/tests/kshim \) -prune -o -type f \
+			\( -name '*.cc' -o -name '*.h' \) -print
+	fi | LC_ALL=C sort | while IFS= read -r f; do
+		[ -f "$f" ] && echo "$f"
+	done
+}
+
+run_clang_format() {
+	local files f bad=()
+	command -v clang-format >/dev/null 2>&1 ||
+		die "clang-format not found: install Debian's clang-format package (make deps)"
+	mapfile -t files < <(clang_format_files)
+	[ ${#files[@]} -gt 0 ] || die "no harness C++ sources found to check"
+	log "clang-format --dry-run --Werror ($(clang-format --version | grep -o 'version [0-9.]*')): ${#files[@]} files"
+	# One file at a time, so that each one needing a change is named
+	# (the diagnostics show the first lines it would change).
+	for f in "${files[@]}"; do
+		clang-format --dry-run --Werror --ferror-limit=3 "$f" || bad+=("$f")
+	done
+	if [ ${#bad[@]} -gt 0 ]; then
+		log "clang-format: ${#bad[@]} file(s) not formatted as harness/.clang-format says (above); to fix:"
+		printf '  clang-format -i %s\n' "${bad[@]}" >&2
+		die "clang-format is not clean (${#bad[@]} files)"
+	fi
+	echo "style: clang-format clean (${#files[@]} files)"
+}
+
 case "$what" in
 docs) bash "$PVBLK_ROOT/scripts/check-docs.sh" ;;
 shellcheck) run_shellcheck ;;
 checkpatch) run_checkpatch ;;
 sparse) run_sparse ;;
+clang-format) run_clang_format ;;
 all)
 	bash "$PVBLK_ROOT/scripts/check-docs.sh"
 	run_shellcheck
 	run_checkpatch
 	run_sparse
+	run_clang_format
 	;;
 esac
